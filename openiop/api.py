@@ -1,0 +1,28 @@
+"""The JSON API at /api/v1/: one NinjaAPI, each app adds its router."""
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+
+from openiop.accounts.api import BearerAuth
+from openiop.accounts.api import router as accounts_router
+from openiop.programs.api import router as programs_router
+
+api = NinjaAPI(
+    title="OpenIOP API",
+    version="1",
+    urls_namespace="api",
+    auth=BearerAuth(),
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "Missing, expired or revoked token."}, status=401
+    )
+
+
+api.add_router("", accounts_router)
+api.add_router("", programs_router)

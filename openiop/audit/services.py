@@ -1,0 +1,79 @@
+"""Writing to the audit trail. Callers are services, inside their own transaction."""
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from openiop.audit import context
+from openiop.audit.models import GENESIS_HASH, Action, AuditEvent
+
+# Any 64-bit number unique to this use; PostgreSQL holds it until the transaction ends.
+_CHAIN_LOCK_KEY = 0x0A0D17C4A1
+
+
+def _lock_chain() -> None:
+    """Serialise appends so two writers never chain onto the same previous event."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+    # SQLite runs every transaction in IMMEDIATE mode (settings), which already serialises.
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: Action | str,
+    object_type: str,
+    object_id: object = "",
+    client_id: int | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Append one event. Must run inside the caller's transaction; it joins that transaction
+    so the event commits, or rolls back, with the change it records."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record must be called inside the transaction it audits")
+    _lock_chain()
+    previous = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+    request = context.current()
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    event = AuditEvent(
+        seq=(previous.seq + 1) if previous else 1,
+        at=timezone.now(),
+        actor=actor if is_user else None,
+        actor_role=getattr(actor, "role", "") if is_user else "",
+        client_id=client_id,
+        action=str(action),
+        object_type=object_type,
+        object_id=str(object_id) if object_id is not None else "",
+        ip=request.ip,
+        user_agent=request.user_agent,
+        reason=reason[:500],
+        prev_hash=previous.hash if previous else GENESIS_HASH,
+    )
+    event.hash = event.compute_hash()
+    event.save(force_insert=True)
+    return event
+
+
+@transaction.atomic
+def audit_record_atomic(**kwargs: Any) -> AuditEvent:
+    """For callers with nothing else to write (a page view): its own small transaction."""
+    return audit_record(**kwargs)
+
+
+def iter_chain_breaks(batch_size: int = 2000) -> Iterator[tuple[AuditEvent, str]]:
+    """Yield (event, problem) for each event that does not continue the chain."""
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    queryset = AuditEvent.objects.order_by("seq")
+    for event in queryset.iterator(chunk_size=batch_size):
+        if event.seq != expected_seq:
+            yield event, f"sequence gap: expected {expected_seq}, found {event.seq}"
+        if event.prev_hash != expected_prev:
+            yield event, "prev_hash does not match the previous event's hash"
+        if event.compute_hash() != event.hash:
+            yield event, "contents do not match its hash (the row was edited)"
+        expected_prev = event.hash
+        expected_seq = event.seq + 1

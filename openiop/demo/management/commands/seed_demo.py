@@ -1,0 +1,95 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from openiop.accounts.models import User
+from openiop.accounts.services import totp_install_known_secret, user_create
+from openiop.demo import data
+from openiop.lib.totp import hex_to_base32
+from openiop.programs.models import Client, Program
+from openiop.programs.services import (
+    care_team_add,
+    client_create,
+    program_create,
+    program_staff_add,
+)
+
+
+class Command(BaseCommand):
+    help = "Create the fictional demo program, staff and clients (safe to run again)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--quiet", action="store_true", help="print no logins")
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        programs = {slug: self._program(slug, *rest) for slug, *rest in data.PROGRAMS}
+        for email, role, name, slug, secret in data.STAFF:
+            user = self._user(email, role, name)
+            if (
+                user.requires_mfa
+                and not user.totpdevice_set.filter(  # type: ignore[attr-defined]
+                    key=secret, confirmed=True
+                ).exists()
+            ):
+                totp_install_known_secret(user=user, secret_hex=secret)
+            if slug:
+                program_staff_add(program=programs[slug], user=user)
+        for email, first, last, dob, zone, slug, primary, facilitator in data.CLIENTS:
+            client = Client.objects.filter(user__email=email).first() or client_create(
+                program=programs[slug],
+                email=email,
+                first_name=first,
+                last_name=last,
+                date_of_birth=dob,
+                time_zone=zone,
+                password=data.DEMO_PASSWORD,
+            )
+            if not client.care_team.filter(role="primary").exists():
+                care_team_add(
+                    client=client, user=User.objects.get(email=primary), role="primary", actor=None
+                )
+            if facilitator and not client.care_team.filter(user__email=facilitator).exists():
+                care_team_add(
+                    client=client,
+                    user=User.objects.get(email=facilitator),
+                    role="facilitator",
+                    actor=None,
+                )
+        for email, name in data.FAMILY:
+            self._user(email, "family", name)
+        if not options["quiet"]:
+            self._print_logins()
+
+    def _program(
+        self, slug: str, name: str, zone: str, level: str, on_call: str, dial_in: str
+    ) -> Program:
+        existing = Program.objects.filter(slug=slug).first()
+        return existing or program_create(
+            name=name,
+            slug=slug,
+            time_zone=zone,
+            level_of_care=level,
+            on_call_phone=on_call,
+            dial_in_phone=dial_in,
+        )
+
+    def _user(self, email: str, role: str, name: str) -> User:
+        existing = User.objects.filter(email=email).first()
+        return existing or user_create(
+            email=email, role=role, password=data.DEMO_PASSWORD, display_name=name
+        )
+
+    def _print_logins(self) -> None:
+        write = self.stdout.write
+        write(f"\nDemo logins (all fictional). Password for every account: {data.DEMO_PASSWORD!r}")
+        write("Staff also need a TOTP code: add the secret to an authenticator app, or run")
+        write("  .venv/bin/python manage.py totp_code EMAIL\n")
+        for email, role, _name, _slug, secret in data.STAFF:
+            write(f"  {role:<12} {email:<36} totp secret {hex_to_base32(secret)}")
+        for email, *_rest in data.CLIENTS:
+            write(f"  {'client':<12} {email}")
+        for email, _name in data.FAMILY:
+            write(f"  {'family':<12} {email}")
+        write("")

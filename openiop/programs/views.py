@@ -1,0 +1,96 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from openiop.accounts.models import Role, User
+from openiop.programs import selectors, services
+from openiop.programs.forms import BreakGlassForm
+from openiop.programs.models import BreakGlassGrant
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role's landing page: a client's own page, staff caseloads, compliance's audit."""
+    user: User = request.user  # type: ignore[assignment]
+    if user.role == Role.CLIENT:
+        return redirect("programs:my_record")
+    if user.role == Role.COMPLIANCE:
+        return redirect("audit:search")
+    if user.role == Role.ADMIN:
+        return render(request, "programs/admin_home.html")
+    clients = list(selectors.caseload(user))
+    return render(request, "programs/caseload.html", {"clients": clients})
+
+
+@login_required
+def my_record(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    profile = selectors.clients_visible_to(user).filter(user=user).first()
+    if profile is None:
+        return render(request, "programs/no_record.html")
+    client = selectors.read_client_for_user(user, profile.pk)
+    return render(request, "programs/my_record.html", {"client": client})
+
+
+@login_required
+def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    client = selectors.read_client_for_user(user, client_id)
+    care_team = client.care_team.select_related("user").order_by("role", "user__display_name")
+    return render(
+        request,
+        "programs/client_detail.html",
+        {
+            "client": client,
+            "care_team": care_team,
+            "break_glass_reason": selectors.active_break_glass_reason(user, client),
+        },
+    )
+
+
+@login_required
+def break_glass(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if user.role != Role.CLINICIAN:
+        raise Http404
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = services.break_glass_open(user=user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if grant is not None:
+                messages.warning(
+                    request,
+                    "Emergency access granted for one hour. "
+                    "This access is recorded and will be reviewed.",
+                )
+                return redirect("programs:client_detail", client_id=grant.client_id)
+            form.add_error(
+                None,
+                "No single client in your programs matches that last name and "
+                "date of birth. The attempt has been recorded.",
+            )
+    return render(
+        request, "programs/break_glass.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def break_glass_review(request: HttpRequest) -> HttpResponse:
+    """Compliance's list of emergency accesses, newest first, each to be reviewed."""
+    user: User = request.user  # type: ignore[assignment]
+    if user.role != Role.COMPLIANCE:
+        raise Http404
+    if request.method == "POST":
+        grant = get_object_or_404(BreakGlassGrant, pk=request.POST.get("grant") or 0)
+        services.break_glass_review(grant=grant, reviewer=user, note=request.POST.get("note", ""))
+        messages.success(request, "Review recorded.")
+        return redirect("programs:break_glass_review")
+    grants = BreakGlassGrant.objects.select_related("user", "reviewed_by").order_by(
+        "reviewed_at", "-granted_at"
+    )[:200]
+    return render(request, "programs/break_glass_review.html", {"grants": grants})

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from openiop.api import api
+from openiop.programs.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("", include("openiop.accounts.urls")),
+    path("", include("openiop.programs.urls")),
+    path("compliance/", include("openiop.audit.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
