@@ -8,7 +8,7 @@ from django_otp import match_token
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
-from pydantic import EmailStr, Field
+from pydantic import Field
 
 from openiop.accounts import services
 from openiop.accounts.models import ApiToken, User
@@ -32,7 +32,7 @@ class BearerAuth(HttpBearer):
 
 
 class TokenIn(Schema):
-    email: EmailStr
+    email: str = Field(max_length=254)
     password: str = Field(max_length=256)
     otp: str | None = Field(default=None, max_length=16)
 
