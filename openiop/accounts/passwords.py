@@ -52,7 +52,8 @@ def _common_passwords() -> frozenset[str]:
 def _is_keyboard_walk(text: str) -> bool:
     if len(text) < 4:
         return False
-    return any(text in row or text in row[::-1] for row in _KEYBOARD_ROWS)
+    # Rows wrap around ("901234"), and walks go either way.
+    return any(text in row * 2 or text in (row * 2)[::-1] for row in _KEYBOARD_ROWS)
 
 
 class BreachedPatternValidator:

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openiop.accounts import services
 from openiop.accounts.forms import LoginForm, OTPForm
@@ -86,7 +87,7 @@ def mfa_view(request: HttpRequest) -> HttpResponse:
         if device is not None:
             otp_login(request, device)
             return redirect(_next_url(request))
-        error = "That code is not right or has expired. Enter the current 6-digit code."
+        error = _wrong_code_message(user)
     return render(
         request,
         "accounts/mfa_verify.html",
@@ -112,7 +113,7 @@ def _mfa_enroll(request: HttpRequest, user: User) -> HttpResponse:
                 "accounts/mfa_recovery_codes.html",
                 {"codes": codes, "next": _next_url(request)},
             )
-        error = "That code did not match. Check the time on your phone and try the newest code."
+        error = _wrong_code_message(user, device)
     secret = hex_to_base32(device.key)
     return render(
         request,
@@ -126,6 +127,16 @@ def _mfa_enroll(request: HttpRequest, user: User) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+def _wrong_code_message(user: User, device: TOTPDevice | None = None) -> str:
+    """Why a code failed; django-otp slows down repeated failures (1 s, 2 s, 4 s, ...)."""
+    device = device or services.totp_device_for(user)
+    allowed, _ = device.verify_is_allowed() if device else (True, None)
+    message = "That code is not right or has expired. Enter the current 6-digit code."
+    if not allowed:
+        message += " After a wrong code, wait a few seconds before the next try."
+    return message
 
 
 @require_POST
