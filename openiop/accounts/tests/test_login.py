@@ -3,7 +3,6 @@
 from typing import TYPE_CHECKING
 
 import pytest
-
 from django.test import Client as HttpClient
 from django.utils.html import escape
 from django_otp.plugins.otp_totp.models import TOTPDevice
