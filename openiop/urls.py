@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from openiop.api import api
-from openiop.programs.views import home
+from openiop.programs.views.records import home
 
 urlpatterns = [
     path("", home, name="home"),

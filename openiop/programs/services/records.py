@@ -156,6 +156,10 @@ def care_team_remove(*, member: CareTeamMember, actor: User) -> None:
     )
 
 
+BREAK_GLASS_REASON_MIN = 10
+BREAK_GLASS_REASON_MAX = 500  # BreakGlassGrant.reason's max_length
+
+
 @transaction.atomic
 def break_glass_open(
     *, user: User, last_name: str, date_of_birth: date, reason: str
@@ -164,13 +168,20 @@ def break_glass_open(
 
     The clinician names the client (last name + date of birth) within their own programs and
     types a reason. Every attempt is audited, including one that matches nobody, so that
-    compliance sees probing as well as use.
+    compliance sees probing as well as use; the name and date searched for are not recorded,
+    since they are PHI of whoever they match.
     """
     reason = reason.strip()
-    if user.role != Role.CLINICIAN:
+    if user.role != Role.CLINICIAN or not user.is_active:
         raise ValidationError("Only clinicians can use emergency access.")
-    if len(reason) < 10:
-        raise ValidationError({"reason": "Describe the emergency (at least 10 characters)."})
+    if len(reason) < BREAK_GLASS_REASON_MIN:
+        raise ValidationError(
+            {"reason": f"Describe the emergency (at least {BREAK_GLASS_REASON_MIN} characters)."}
+        )
+    if len(reason) > BREAK_GLASS_REASON_MAX:
+        raise ValidationError(
+            {"reason": f"Keep the reason to {BREAK_GLASS_REASON_MAX} characters or fewer."}
+        )
     matches = list(
         Client.objects.filter(
             program__staff__user=user,
@@ -208,9 +219,15 @@ def break_glass_open(
 
 
 @transaction.atomic
-def break_glass_review(*, grant: BreakGlassGrant, reviewer: User, note: str) -> None:
-    if reviewer.role != Role.COMPLIANCE:
+def break_glass_review(*, grant: BreakGlassGrant, reviewer: User, note: str) -> BreakGlassGrant:
+    """Compliance marks one emergency access as reviewed; a grant is reviewed once."""
+    if reviewer.role != Role.COMPLIANCE or not reviewer.is_active:
         raise ValidationError("Only compliance officers review emergency access.")
+    # Re-read under a row lock: two officers marking the same grant at once must not both
+    # succeed, the second silently replacing the first one's review.
+    grant = BreakGlassGrant.objects.select_for_update().get(pk=grant.pk)
+    if grant.reviewed_at is not None:
+        raise ValidationError("This emergency access has already been reviewed.")
     grant.reviewed_by = reviewer
     grant.reviewed_at = timezone.now()
     grant.review_note = note.strip()[:500]
@@ -221,4 +238,6 @@ def break_glass_review(*, grant: BreakGlassGrant, reviewer: User, note: str) -> 
         object_type="break_glass_grant",
         object_id=grant.pk,
         client_id=grant.client_id,
+        reason="reviewed",
     )
+    return grant

@@ -1,10 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from openiop.accounts.models import Role, User
+from openiop.audit.models import Action
+from openiop.audit.services import audit_record
 from openiop.programs import selectors, services
 from openiop.programs.forms import BreakGlassForm
 from openiop.programs.models import BreakGlassGrant
@@ -81,16 +85,35 @@ def break_glass(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def break_glass_review(request: HttpRequest) -> HttpResponse:
-    """Compliance's list of emergency accesses, newest first, each to be reviewed."""
+    """Compliance's list of emergency accesses, unreviewed first, each to be reviewed."""
     user: User = request.user  # type: ignore[assignment]
     if user.role != Role.COMPLIANCE:
         raise Http404
     if request.method == "POST":
-        grant = get_object_or_404(BreakGlassGrant, pk=request.POST.get("grant") or 0)
-        services.break_glass_review(grant=grant, reviewer=user, note=request.POST.get("note", ""))
-        messages.success(request, "Review recorded.")
+        grant_id = request.POST.get("grant", "")
+        if not (grant_id.isascii() and grant_id.isdigit()):
+            raise Http404
+        grant = get_object_or_404(BreakGlassGrant, pk=int(grant_id))
+        try:
+            services.break_glass_review(
+                grant=grant, reviewer=user, note=request.POST.get("note", "")
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Review recorded.")
         return redirect("programs:break_glass_review")
-    grants = BreakGlassGrant.objects.select_related("user", "reviewed_by").order_by(
-        "reviewed_at", "-granted_at"
-    )[:200]
+    # Reasons can carry clinical detail, so reading the list is itself audited.
+    with transaction.atomic():
+        grants = list(
+            BreakGlassGrant.objects.select_related("user", "reviewed_by").order_by(
+                F("reviewed_at").asc(nulls_first=True), "-granted_at"
+            )[:200]
+        )
+        audit_record(
+            actor=user,
+            action=Action.READ,
+            object_type="break_glass_grant_list",
+            object_id=len(grants),
+        )
     return render(request, "programs/break_glass_review.html", {"grants": grants})

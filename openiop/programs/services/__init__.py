@@ -1,0 +1,25 @@
+"""Program workflows, one module per area; everything is re-exported here.
+
+records: programs, clients, care teams, break-glass. Each write is one transaction with its
+audit event.
+"""
+
+from openiop.programs.services.records import (
+    break_glass_open,
+    break_glass_review,
+    care_team_add,
+    care_team_remove,
+    client_create,
+    program_create,
+    program_staff_add,
+)
+
+__all__ = [
+    "break_glass_open",
+    "break_glass_review",
+    "care_team_add",
+    "care_team_remove",
+    "client_create",
+    "program_create",
+    "program_staff_add",
+]

@@ -1,0 +1,1 @@
+"""Program pages, one module per area (records, referrals, onboarding, enrollment, board)."""
