@@ -1,9 +1,16 @@
 """Program workflows, one module per area; everything is re-exported here.
 
-records: programs, clients, care teams, break-glass. Each write is one transaction with its
-audit event.
+records: programs, clients, care teams, break-glass; enrollment: phases and their rules.
+Each write is one transaction with its audit event.
 """
 
+from openiop.programs.services.enrollment import (
+    TransitionNotAllowed,
+    activation_problems,
+    enrollment_open,
+    enrollment_set_track,
+    enrollment_transition,
+)
 from openiop.programs.services.records import (
     break_glass_open,
     break_glass_review,
@@ -15,11 +22,16 @@ from openiop.programs.services.records import (
 )
 
 __all__ = [
+    "TransitionNotAllowed",
+    "activation_problems",
     "break_glass_open",
     "break_glass_review",
     "care_team_add",
     "care_team_remove",
     "client_create",
+    "enrollment_open",
+    "enrollment_set_track",
+    "enrollment_transition",
     "program_create",
     "program_staff_add",
 ]
