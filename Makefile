@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$(ls -d /root/.pyenv/versions/3.1[2-9]*/bin/python 2>/dev/null) $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python 2>/dev/null); do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 
-.PHONY: run test setup lint typecheck migrations-check pytest clean
+.PHONY: run test setup lint typecheck migrations-check pytest clean lock
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -n "$(PYTHON)" || { echo "OpenIOP needs Python 3.12 or newer: apt-get install python3 (Debian 13+) or install one with pyenv." >&2; exit 1; }
@@ -46,3 +46,7 @@ test: lint typecheck migrations-check pytest
 
 clean:
 	rm -rf $(VENV) var
+
+# Re-pin requirements.lock from the venv after changing dependencies in pyproject.toml.
+lock: setup
+	$(VENV)/bin/pip freeze --exclude-editable > requirements.lock
