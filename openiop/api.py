@@ -1,5 +1,6 @@
 """The JSON API at /api/v1/: one NinjaAPI, each app adds its router."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -22,6 +23,12 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(
         request, {"detail": "Missing, expired or revoked token."}, status=401
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Django would answer with its HTML 400 page; API callers get JSON like every other error.
+    return api.create_response(request, {"detail": "The request body is too large."}, status=413)
 
 
 api.add_router("", accounts_router)

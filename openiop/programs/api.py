@@ -1,17 +1,28 @@
+"""Clients over the JSON API: the caller's caseload, one client, the care team.
+
+Every client a caller may not see is a 404, exactly like one that does not exist.
+"""
+
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from openiop.accounts.api import Detail, ValidationDetail
 from openiop.accounts.models import User
 from openiop.audit.models import Action
-from openiop.audit.services import audit_record_atomic
+from openiop.audit.services import audit_record
 from openiop.programs import selectors, services
 from openiop.programs.models import CareTeamRole, Client
 
 router = Router(tags=["clients"])
+
+NOT_ALLOWED_CARE_TEAM = (
+    "Only the program's director or the primary clinician can change the care team."
+)
 
 
 class CareTeamOut(Schema):
@@ -40,45 +51,69 @@ class CareTeamIn(Schema):
     role: CareTeamRole
 
 
-def _client_out(client: Client) -> dict[str, object]:
+def _client_summary(client: Client) -> dict[str, object]:
     return {
         "id": client.pk,
         "program": client.program_id,
         "first_name": client.first_name,
         "last_name": client.last_name,
+    }
+
+
+def _client_out(client: Client) -> dict[str, object]:
+    return {
+        **_client_summary(client),
         "date_of_birth": client.date_of_birth,
         "time_zone": client.time_zone,
     }
 
 
-@router.get("/clients", response=list[ClientSummary])
+@router.get("/clients", response={200: list[ClientSummary], 401: Detail})
 def client_list(request: HttpRequest) -> list[dict[str, object]]:
-    """The caller's caseload: names only; the list read is audited once per call."""
+    """The caller's caseload. Names are PHI: each listed client gets a read event, written in
+    the transaction that read the list, so compliance finds it under that client."""
     user: User = request.user  # type: ignore[assignment]
-    clients = list(selectors.caseload(user))
-    audit_record_atomic(
-        actor=user, action=Action.READ, object_type="client_list", object_id=len(clients)
-    )
-    return [
-        {"id": c.pk, "program": c.program_id, "first_name": c.first_name, "last_name": c.last_name}
-        for c in clients
-    ]
+    with transaction.atomic():
+        clients = list(selectors.caseload(user))
+        for client in clients:
+            audit_record(
+                actor=user,
+                action=Action.READ,
+                object_type="client_list",
+                object_id=client.pk,
+                client_id=client.pk,
+            )
+    return [_client_summary(c) for c in clients]
 
 
-@router.get("/clients/{client_id}", response=ClientOut)
+@router.get("/clients/{client_id}", response={200: ClientOut, 401: Detail, 404: Detail})
 def client_detail(request: HttpRequest, client_id: int) -> dict[str, object]:
+    """One client the caller may see (the read is audited); 404 for any other id."""
     client = selectors.read_client_for_user(request.user, client_id)  # type: ignore[arg-type]
     return _client_out(client)
 
 
-@router.post("/clients/{client_id}/care-team", response={201: CareTeamOut})
-def care_team_add(request: HttpRequest, client_id: int, body: CareTeamIn) -> tuple[int, dict]:
+@router.post(
+    "/clients/{client_id}/care-team",
+    response={
+        201: CareTeamOut,
+        401: Detail,
+        403: Detail,
+        404: Detail,
+        422: ValidationDetail | Detail,
+    },
+)
+def care_team_add(
+    request: HttpRequest, client_id: int, body: CareTeamIn
+) -> Status[dict[str, object]]:
+    """Seat a member of the program's staff on the client's care team (or change their seat).
+
+    The program's directors and the client's primary clinician may; others who can see the
+    client get 403, everyone else 404."""
     actor: User = request.user  # type: ignore[assignment]
     client = selectors.get_client_for_user(actor, client_id)
     if not selectors.may_manage_care_team(actor, client):
-        raise HttpError(
-            403, "Only the program's director or the primary clinician can change the care team."
-        )
+        raise HttpError(403, NOT_ALLOWED_CARE_TEAM)
     member_user = User.objects.filter(pk=body.user).first()
     if member_user is None:
         raise HttpError(422, "No such user.")
@@ -88,4 +123,4 @@ def care_team_add(request: HttpRequest, client_id: int, body: CareTeamIn) -> tup
         )
     except ValidationError as error:
         raise HttpError(422, " ".join(error.messages)) from None
-    return 201, {"user": member.user_id, "role": member.role}
+    return Status(201, {"user": member.user_id, "role": member.role})
