@@ -204,6 +204,21 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("OPENIOP_FROM_EMAIL", "OpenIOP <no-reply@openiop.invalid>")
+# Links in email point here; no request is at hand when a worker sends them.
+OPENIOP_BASE_URL = env_str(
+    "OPENIOP_BASE_URL",
+    f"https://{ALLOWED_HOSTS[0]}"
+    if PRODUCTION and ALLOWED_HOSTS
+    else f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}",
+).rstrip("/")
+# Named in email instead of the program, whose name may reveal a condition.
+OPENIOP_CLINIC_NAME = env_str("OPENIOP_CLINIC_NAME", "OpenIOP")
+# How long the set-your-password link in a client's invitation works.
+OPENIOP_INVITE_LIFETIME = timedelta(days=7)
+
+# Client documents (referral letters, scans): outside the web root, served by an audited view.
+OPENIOP_DOCUMENT_ROOT = Path(env_str("OPENIOP_DOCUMENT_ROOT", str(VAR_DIR / "documents")))
+OPENIOP_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
