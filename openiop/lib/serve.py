@@ -21,7 +21,7 @@ def _processes(port: int) -> dict[str, list[str]]:
     mail_dir.mkdir(parents=True, exist_ok=True)
     return {
         "web": [py, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        "worker": [py, "manage.py", "db_worker", "--interval", "1"],
+        "worker": [py, "manage.py", "db_worker", "--interval", "1", "--no-reload"],
         "mail": [
             py,
             "-m",
