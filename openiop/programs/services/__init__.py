@@ -1,6 +1,7 @@
 """Program workflows, one module per area; everything is re-exported here.
 
-records: programs, clients, care teams, break-glass; enrollment: phases and their rules.
+programs: programs and tracks; records: program staff, clients, care teams, break-glass;
+enrollment: phases and their rules.
 Each write is one transaction with its audit event.
 """
 
@@ -11,13 +12,18 @@ from openiop.programs.services.enrollment import (
     enrollment_set_track,
     enrollment_transition,
 )
+from openiop.programs.services.programs import (
+    program_create,
+    program_update,
+    track_create,
+    track_update,
+)
 from openiop.programs.services.records import (
     break_glass_open,
     break_glass_review,
     care_team_add,
     care_team_remove,
     client_create,
-    program_create,
     program_staff_add,
 )
 
@@ -34,4 +40,7 @@ __all__ = [
     "enrollment_transition",
     "program_create",
     "program_staff_add",
+    "program_update",
+    "track_create",
+    "track_update",
 ]

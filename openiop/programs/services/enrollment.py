@@ -137,9 +137,19 @@ def _allowed(enrollment: Enrollment) -> list[str]:
 
 
 @transaction.atomic
-def enrollment_set_track(*, enrollment: Enrollment, track: Track, actor: User) -> None:
+def enrollment_set_track(*, enrollment: Enrollment, track: Track, actor: User | None) -> None:
+    """Put an open enrollment in one of its program's active tracks."""
     if track.program_id != enrollment.program_id:
         raise ValidationError({"track": "That track belongs to another program."})
+    if not track.is_active:
+        raise ValidationError({"track": "That track is retired; choose an active track."})
+    if enrollment.phase not in OPEN_PHASES:
+        raise ValidationError(
+            f"This enrollment is {enrollment.get_phase_display().lower()}; "
+            "the track of a closed episode cannot change."
+        )
+    if enrollment.track_id == track.pk:
+        return
     enrollment.track = track
     enrollment.save(update_fields=["track"])
     audit_record(

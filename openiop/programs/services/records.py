@@ -1,7 +1,6 @@
-"""Program, client, care-team and break-glass workflows: one transaction each, audited."""
+"""Program staff, client, care-team and break-glass workflows: one transaction each, audited."""
 
 from datetime import date
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,12 +12,10 @@ from openiop.accounts.services import user_create
 from openiop.audit.models import Action
 from openiop.audit.services import audit_record
 from openiop.programs.models import (
-    DEFAULT_WEEKLY_HOURS,
     BreakGlassGrant,
     CareTeamMember,
     CareTeamRole,
     Client,
-    LevelOfCare,
     Program,
     ProgramStaff,
 )
@@ -30,34 +27,6 @@ _SEAT_ROLES = {
     CareTeamRole.PRESCRIBER: {Role.CLINICIAN},
     CareTeamRole.FACILITATOR: {Role.FACILITATOR, Role.CLINICIAN},
 }
-
-
-@transaction.atomic
-def program_create(
-    *,
-    name: str,
-    slug: str,
-    time_zone: str,
-    level_of_care: LevelOfCare | str,
-    min_weekly_hours: Decimal | None = None,
-    actor: User | None = None,
-    **extra: object,
-) -> Program:
-    level = LevelOfCare(level_of_care)
-    program = Program(
-        name=name,
-        slug=slug,
-        time_zone=time_zone,
-        level_of_care=level,
-        min_weekly_hours=DEFAULT_WEEKLY_HOURS[level]
-        if min_weekly_hours is None
-        else min_weekly_hours,
-        **extra,
-    )
-    program.full_clean()
-    program.save()
-    audit_record(actor=actor, action=Action.CREATE, object_type="program", object_id=program.pk)
-    return program
 
 
 @transaction.atomic
