@@ -26,6 +26,8 @@ from openiop.programs.services import (
     program_staff_add,
 )
 
+pytest_plugins = ["openiop.browser"]  # browser-test fixtures (Playwright + Chromium)
+
 PASSWORD = "correct horse battery staple"
 TOTP_SECRET_HEX = "00112233445566778899aabbccddeeff00112233"
 
