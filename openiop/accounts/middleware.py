@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 _LAST_SEEN = "openiop:last_seen"
 _STARTED = "openiop:started"
@@ -45,6 +46,11 @@ class SessionTimeoutMiddleware:
                 return redirect_to_login(request.get_full_path())
             session[_STARTED] = started.isoformat()
             session[_LAST_SEEN] = now.isoformat()
+            response = self.get_response(request)
+            # Nothing a signed-in person saw may come back from a cache (the back button after
+            # sign-out on a shared phone or clinic computer).
+            add_never_cache_headers(response)
+            return response
         return self.get_response(request)
 
 

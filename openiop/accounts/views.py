@@ -12,7 +12,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openiop.accounts import services
-from openiop.accounts.forms import LoginForm, OTPForm
+from openiop.accounts.forms import EnrolmentCodeForm, LoginForm, OTPForm
 from openiop.accounts.models import User
 from openiop.audit.models import Action
 from openiop.audit.services import audit_record_atomic
@@ -97,10 +97,11 @@ def mfa_view(request: HttpRequest) -> HttpResponse:
 
 
 def _mfa_enroll(request: HttpRequest, user: User) -> HttpResponse:
-    device = services.totp_device_for(user, confirmed=False)
-    if device is None or request.method == "GET":
-        device = services.totp_begin_enrollment(user=user)
-    form = OTPForm(request.POST or None)
+    # Reloading the page keeps the secret the person may already have scanned.
+    device = services.totp_device_for(user, confirmed=False) or services.totp_begin_enrollment(
+        user=user
+    )
+    form = EnrolmentCodeForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
         codes = services.totp_confirm_enrollment(

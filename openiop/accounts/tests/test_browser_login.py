@@ -202,11 +202,6 @@ def test_sign_out_returns_to_login_and_back_does_not_show_the_record(
     expect(page.get_by_text("Alex Testperson")).to_have_count(0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Signed-in pages are sent without Cache-Control: no-store, so Chrome's back/forward "
-    "cache shows the record again after sign-out; fix in accounts middleware, then drop this.",
-)
 def test_back_after_sign_out_does_not_restore_the_record_from_the_bfcache(
     world: World, new_page: NewPage
 ) -> None:

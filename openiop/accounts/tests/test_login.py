@@ -172,3 +172,19 @@ def test_sign_in_and_out_are_audited(world: World, client: HttpClient) -> None:
         AuditEvent.objects.filter(actor=world.alex.user).values_list("action", flat=True)
     )
     assert actions[-2:] == ["login", "logout"]
+
+
+def test_signed_in_pages_are_never_cached(world: World, client: HttpClient) -> None:
+    _post_login(client, "alex@example.test", PASSWORD)
+    response = client.get(f"/clients/{world.alex.pk}/")
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_reloading_the_enrolment_page_keeps_the_secret(world: World, client: HttpClient) -> None:
+    TOTPDevice.objects.filter(user=world.quinn).delete()
+    _post_login(client, world.quinn.email, PASSWORD)
+    first = client.get("/account/mfa/").content.decode()
+    second = client.get("/account/mfa/").content.decode()
+    secret = first.split('id="totp-secret">')[1].split("<")[0]
+    assert secret and secret in second
+    assert TOTPDevice.objects.filter(user=world.quinn).count() == 1
