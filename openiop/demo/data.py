@@ -123,3 +123,22 @@ CLIENTS = [
 ]
 
 FAMILY = [("family@demo.openiop.test", "Pat Supporter (demo)")]
+
+# A client who finished the program: discharged, with a signed summary to read and export.
+DISCHARGED_CLIENT = (
+    "robin.former@demo.openiop.test",
+    "Robin",
+    "Former-Client",
+    date(1979, 11, 20),
+    "America/Chicago",
+    "riverbend-demo",
+    "clinician@demo.openiop.test",
+)
+DISCHARGED_TRACK = ("Adult mood — evenings (demo)", "evening", "Adults")
+DISCHARGE_SUMMARY = {
+    "reason": "completed",
+    "progress": "Attended groups steadily over eight weeks (fictional demo text).",
+    "recommendations": "Weekly individual therapy; keep the safety plan at hand.",
+    "aftercare_appointments": "Demo Counseling Center, first visit in one week.",
+    "aftercare_referrals": "Community peer support group, Tuesday evenings.",
+}

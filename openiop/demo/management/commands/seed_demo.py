@@ -7,13 +7,16 @@ from openiop.accounts.models import User
 from openiop.accounts.services import totp_install_known_secret, user_create
 from openiop.demo import data
 from openiop.lib.totp import hex_to_base32
-from openiop.programs.models import Client, Program
+from openiop.programs.models import Client, Enrollment, Program, Track
 from openiop.programs.services import (
     care_team_add,
     client_create,
+    enrollment_open,
+    enrollment_transition,
     program_create,
     program_staff_add,
 )
+from openiop.programs.services.discharge import discharge_summary_draft, discharge_summary_sign
 
 
 class Command(BaseCommand):
@@ -59,6 +62,7 @@ class Command(BaseCommand):
                 )
         for email, name in data.FAMILY:
             self._user(email, "family", name)
+        self._discharged_client(programs)
         if not options["quiet"]:
             self._print_logins()
 
@@ -75,6 +79,38 @@ class Command(BaseCommand):
             dial_in_phone=dial_in,
         )
 
+    def _discharged_client(self, programs: dict[str, Program]) -> None:
+        """One client through the whole episode, discharged with a signed summary."""
+        email, first, last, dob, zone, slug, primary = data.DISCHARGED_CLIENT
+        if Client.objects.filter(user__email=email).exists():
+            return  # seeded before (the whole seed is one transaction)
+        program = programs[slug]
+        clinician = User.objects.get(email=primary)
+        client = client_create(
+            program=program,
+            email=email,
+            first_name=first,
+            last_name=last,
+            date_of_birth=dob,
+            time_zone=zone,
+            password=data.DEMO_PASSWORD,
+        )
+        care_team_add(client=client, user=clinician, role="primary", actor=None)
+        track_name, schedule, population = data.DISCHARGED_TRACK
+        track, _ = Track.objects.get_or_create(
+            program=program,
+            name=track_name,
+            defaults={"schedule_label": schedule, "population": population},
+        )
+        enrollment = enrollment_open(client=client, program=program, actor=None, track=track)
+        for phase in ("intake", "active"):
+            enrollment_transition(enrollment=enrollment, to_phase=phase, reason="demo", actor=None)
+        enrollment = Enrollment.objects.get(pk=enrollment.pk)
+        summary = discharge_summary_draft(
+            enrollment=enrollment, actor=clinician, **data.DISCHARGE_SUMMARY
+        )
+        discharge_summary_sign(summary=summary, actor=clinician)
+
     def _user(self, email: str, role: str, name: str) -> User:
         existing = User.objects.filter(email=email).first()
         return existing or user_create(
@@ -90,6 +126,7 @@ class Command(BaseCommand):
             write(f"  {role:<12} {email:<36} totp secret {hex_to_base32(secret)}")
         for email, *_rest in data.CLIENTS:
             write(f"  {'client':<12} {email}")
+        write(f"  {'client':<12} {data.DISCHARGED_CLIENT[0]} (discharged)")
         for email, _name in data.FAMILY:
             write(f"  {'family':<12} {email}")
         write("")
