@@ -51,3 +51,12 @@ def _zone_countries() -> dict[str, str]:
 def region_for_zone(zone: str) -> str:
     """The country of an IANA zone (Europe/London -> GB); DEFAULT_REGION when unknown."""
     return _zone_countries().get(zone, DEFAULT_REGION)
+
+
+def display_phone(stored: str) -> str:
+    """A stored E.164 number laid out for reading (+1 312-555-0142); other text unchanged."""
+    try:
+        number = phonenumbers.parse(stored, None)
+    except phonenumbers.NumberParseException:
+        return stored
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
