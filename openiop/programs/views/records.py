@@ -12,6 +12,7 @@ from openiop.audit.services import audit_record
 from openiop.programs import selectors, services
 from openiop.programs.forms import BreakGlassForm
 from openiop.programs.models import BreakGlassGrant
+from openiop.programs.onboarding import onboarding_required
 
 
 @login_required
@@ -19,6 +20,10 @@ def home(request: HttpRequest) -> HttpResponse:
     """Each role's landing page: a client's own page, staff caseloads, compliance's audit."""
     user: User = request.user  # type: ignore[assignment]
     if user.role == Role.CLIENT:
+        # First sign-in (or a consent re-published since): finish onboarding first.
+        profile = selectors.clients_visible_to(user).first()
+        if profile is not None and onboarding_required(profile):
+            return redirect("onboarding:resume")
         return redirect("programs:my_record")
     if user.role == Role.COMPLIANCE:
         return redirect("audit:search")
@@ -35,7 +40,8 @@ def my_record(request: HttpRequest) -> HttpResponse:
     if profile is None:
         return render(request, "programs/no_record.html")
     client = selectors.read_client_for_user(user, profile.pk)
-    return render(request, "programs/my_record.html", {"client": client})
+    context = {"client": client, "onboarding_unfinished": onboarding_required(client)}
+    return render(request, "programs/my_record.html", context)
 
 
 @login_required
