@@ -4,6 +4,7 @@ The middleware sets it per request; workers and commands leave it empty, and the
 record no IP or user agent.
 """
 
+import ipaddress
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -27,3 +28,18 @@ def set_current(context: RequestContext) -> object:
 
 def reset(token: object) -> None:
     _current.reset(token)  # type: ignore[arg-type]
+
+
+def canonical_ip(value: str | None) -> str | None:
+    """The address in the one spelling every database returns it in, or None if it is not one.
+
+    The hash chain covers the IP, so it must be hashed exactly as it will be read back:
+    PostgreSQL's inet and Django's IPv6 cleaning both print `2001:0DB8::0001` as `2001:db8::1`.
+    A zone id (`fe80::1%eth0`) is dropped: inet rejects it and it means nothing off the host.
+    """
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value.strip().split("%", 1)[0]))
+    except ValueError:
+        return None

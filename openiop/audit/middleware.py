@@ -4,11 +4,19 @@ from django.http import HttpRequest, HttpResponse
 
 from openiop.audit import context
 
+USER_AGENT_MAX = 400  # AuditEvent.user_agent's max_length
+
 
 def client_ip(request: HttpRequest) -> str | None:
     # Behind the production proxy SECURE_PROXY_SSL_HEADER is trusted; REMOTE_ADDR is the
     # address the proxy saw only when the deployment sets it so (e.g. uvicorn --proxy-headers).
-    return request.META.get("REMOTE_ADDR") or None
+    return context.canonical_ip(request.META.get("REMOTE_ADDR"))
+
+
+def client_user_agent(request: HttpRequest) -> str:
+    # The header is the caller's to choose: a NUL byte would make PostgreSQL refuse the audit
+    # row, and with it the page the row records.
+    return request.META.get("HTTP_USER_AGENT", "").replace("\x00", "")[:USER_AGENT_MAX]
 
 
 class RequestContextMiddleware:
@@ -19,10 +27,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = context.set_current(
-            context.RequestContext(
-                ip=client_ip(request),
-                user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
-            )
+            context.RequestContext(ip=client_ip(request), user_agent=client_user_agent(request))
         )
         try:
             return self.get_response(request)

@@ -12,7 +12,11 @@ def audit_events(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> QuerySet[AuditEvent]:
-    """Events matching the filters, newest first, with the actor loaded in the same query."""
+    """Events matching the filters, newest first, with the actor loaded in the same query.
+
+    Dates are UTC calendar days, both ends inclusive: an event at 23:59:59.999999 UTC on
+    `date_to` is in, one at 00:00 UTC the next day is out.
+    """
     events = AuditEvent.objects.select_related("actor").order_by("-seq")
     if client_id is not None:
         events = events.filter(client_id=client_id)
@@ -20,7 +24,8 @@ def audit_events(
         events = events.filter(actor__email__iexact=actor_email)
     if date_from:
         events = events.filter(at__gte=datetime.combine(date_from, time.min, UTC))
-    if date_to:
+    # date.max ("9999-12-31") means no end: the day after it does not exist.
+    if date_to and date_to < date.max:
         end = datetime.combine(date_to + timedelta(days=1), time.min, UTC)
         events = events.filter(at__lt=end)
     return events

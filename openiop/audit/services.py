@@ -21,6 +21,11 @@ def _lock_chain() -> None:
     # SQLite runs every transaction in IMMEDIATE mode (settings), which already serialises.
 
 
+def _text(value: str, limit: int) -> str:
+    # PostgreSQL refuses NUL in text; the hash must cover exactly what is stored.
+    return value.replace("\x00", "")[:limit]
+
+
 def audit_record(
     *,
     actor: Any,
@@ -31,7 +36,11 @@ def audit_record(
     reason: str = "",
 ) -> AuditEvent:
     """Append one event. Must run inside the caller's transaction; it joins that transaction
-    so the event commits, or rolls back, with the change it records."""
+    so the event commits, or rolls back, with the change it records.
+
+    Callers pass identifiers only (ids, types, the reason typed for break-the-glass), never
+    PHI values such as names or dates of birth.
+    """
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside the transaction it audits")
     _lock_chain()
@@ -44,12 +53,14 @@ def audit_record(
         actor=actor if is_user else None,
         actor_role=getattr(actor, "role", "") if is_user else "",
         client_id=client_id,
-        action=str(action),
-        object_type=object_type,
-        object_id=str(object_id) if object_id is not None else "",
-        ip=request.ip,
-        user_agent=request.user_agent,
-        reason=reason[:500],
+        action=Action(action).value,  # an unknown action fails loudly here, not in a report
+        object_type=_text(object_type, 64),
+        object_id=_text(str(object_id), 64) if object_id is not None else "",
+        # Values are stored exactly as hashed: the IP in its canonical spelling, text trimmed
+        # to the column sizes, so `audit_verify` recomputes the same hash from the row.
+        ip=context.canonical_ip(request.ip),
+        user_agent=_text(request.user_agent, 400),
+        reason=_text(reason, 500),
         prev_hash=previous.hash if previous else GENESIS_HASH,
     )
     event.hash = event.compute_hash()
@@ -64,13 +75,26 @@ def audit_record_atomic(**kwargs: Any) -> AuditEvent:
 
 
 def iter_chain_breaks(batch_size: int = 2000) -> Iterator[tuple[AuditEvent, str]]:
-    """Yield (event, problem) for each event that does not continue the chain."""
+    """Yield (event, problem) for each event that does not continue the chain.
+
+    An edited row fails its own hash; a deleted row leaves a gap in `seq` and a `prev_hash`
+    that points at nothing. Rows cut from the end leave no trace inside the chain, which is
+    why `audit_verify` prints the head for the operator to keep elsewhere.
+    """
     expected_prev = GENESIS_HASH
     expected_seq = 1
     queryset = AuditEvent.objects.order_by("seq")
     for event in queryset.iterator(chunk_size=batch_size):
         if event.seq != expected_seq:
-            yield event, f"sequence gap: expected {expected_seq}, found {event.seq}"
+            missing = (
+                f"seq={expected_seq}"
+                if event.seq == expected_seq + 1
+                else f"seq={expected_seq}..{event.seq - 1}"
+            )
+            yield (
+                event,
+                f"sequence gap: expected {expected_seq}, found {event.seq} ({missing} missing)",
+            )
         if event.prev_hash != expected_prev:
             yield event, "prev_hash does not match the previous event's hash"
         if event.compute_hash() != event.hash:

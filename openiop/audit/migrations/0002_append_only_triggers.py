@@ -1,4 +1,8 @@
-"""The database itself refuses UPDATE and DELETE on the audit trail."""
+"""The database itself refuses UPDATE and DELETE on the audit trail.
+
+Both backends raise an integrity error (SQLite: RAISE(ABORT); PostgreSQL: SQLSTATE 23001
+restrict_violation), so callers see one exception class, django.db.IntegrityError.
+"""
 
 from django.db import migrations
 
@@ -6,7 +10,7 @@ PG_UP = """
 CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
 BEGIN
     RAISE EXCEPTION 'audit_auditevent is append-only: % refused', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
+        USING ERRCODE = 'restrict_violation';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER audit_event_no_update BEFORE UPDATE OR DELETE ON audit_auditevent
@@ -37,7 +41,9 @@ def _run(statements_by_vendor):
         if isinstance(statements, str):
             statements = [statements]
         for statement in statements:
-            schema_editor.execute(statement)
+            # params=None: the PL/pgSQL body uses `%` placeholders of its own, which the
+            # driver must not read as query parameters.
+            schema_editor.execute(statement, params=None)
 
     return run
 

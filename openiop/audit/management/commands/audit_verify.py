@@ -15,5 +15,12 @@ class Command(BaseCommand):
                 f"audit chain broken at event seq={event.seq} id={event.pk} "
                 f"({event.at.isoformat()}): {problem}"
             )
-        count = AuditEvent.objects.count()
-        self.stdout.write(f"audit chain intact: {count} events verified")
+        head = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+        if head is None:
+            self.stdout.write("audit chain intact: 0 events verified")
+            return
+        # Rows removed from the end leave no gap; comparing the head with a copy kept outside
+        # the database (a log line, a ticket) is what catches that.
+        self.stdout.write(
+            f"audit chain intact: {head.seq} events verified; head seq={head.seq} hash={head.hash}"
+        )
