@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so audit events written by any later middleware carry the IP and user agent.
+    "openiop.audit.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -66,7 +68,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "openiop.accounts.middleware.SessionTimeoutMiddleware",
     "openiop.accounts.middleware.RequireStaffMFAMiddleware",
-    "openiop.audit.middleware.RequestContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks, so it sees the outcome of every authentication attempt.
     "axes.middleware.AxesMiddleware",
