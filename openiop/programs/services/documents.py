@@ -109,8 +109,11 @@ def document_path(document: ClientDocument) -> Path:
 
 
 def _pending_dir() -> Path:
-    pending = document_root() / _PENDING
-    pending.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Both directories private to the server's user (mkdir's `parents` would use 0o777).
+    root = document_root()
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    pending = root / _PENDING
+    pending.mkdir(mode=0o700, exist_ok=True)
     return pending
 
 

@@ -1,5 +1,7 @@
 """Referral intake pages: the referral form, client documents, the client's invitation."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -22,6 +24,13 @@ from openiop.programs.services.referrals import PossibleDuplicate, referral_crea
 _BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
+def _posted(request: HttpRequest) -> tuple[Any, Any]:
+    # A POST with no fields at all must still be validated (and refused), not shown afresh.
+    if request.method == "POST":
+        return request.POST, request.FILES
+    return None, None
+
+
 @login_required
 def referral_new(request: HttpRequest) -> HttpResponse:
     """Clinicians and directors record a referral into one of their programs."""
@@ -29,7 +38,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
     programs = intake.programs_for_referrer(user)
     if not programs.exists():
         raise Http404
-    form = ReferralForm(request.POST or None, request.FILES or None, programs=programs)
+    form = ReferralForm(*_posted(request), programs=programs)
     duplicate = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -58,7 +67,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 def document_upload(request: HttpRequest, client_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     client = intake.get_client_for_document_staff(user, client_id)
-    form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    form = DocumentUploadForm(*_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             added = document_services.document_add(
@@ -119,7 +128,7 @@ def invite_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResponse
     if invited is None:
         return render(request, "programs/referrals/invite_invalid.html", status=410)
     form = InvitePasswordForm(
-        request.POST or None, help_text=" ".join(password_validators_help_texts())
+        _posted(request)[0], help_text=" ".join(password_validators_help_texts())
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -7,6 +7,7 @@ from openiop.accounts.models import User
 from openiop.accounts.services import totp_install_known_secret, user_create
 from openiop.demo import data
 from openiop.demo.onboarding import seed_onboarding
+from openiop.demo.referrals import seed_referral
 from openiop.lib.totp import hex_to_base32
 from openiop.programs.models import Client, Enrollment, Program, Track
 from openiop.programs.services import (
@@ -64,6 +65,7 @@ class Command(BaseCommand):
         for email, name in data.FAMILY:
             self._user(email, "family", name)
         seed_onboarding()
+        seed_referral()
         self._discharged_client(programs)
         if not options["quiet"]:
             self._print_logins()
