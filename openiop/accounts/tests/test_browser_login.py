@@ -83,8 +83,9 @@ def test_site_admin_reaches_the_django_admin_after_totp(world: World, desktop_pa
     assert _h1(page) == "Site administration"
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Administration").click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
-    assert _h1(page) == "Site administration"
+    assert _h1(page) == "Accounts and settings"
     expect(page.get_by_role("link", name="OpenIOP administration")).to_be_visible()
+    expect(page.get_by_role("link", name="Users")).to_be_visible()
 
 
 def test_family_member_lands_on_a_page_without_client_records(
