@@ -8,7 +8,6 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("openiop.accounts.urls")),
     path("", include("openiop.programs.urls")),
-    path("", include("openiop.programs.referral_urls")),
     path("", include("openiop.programs.onboarding_urls")),
     path("compliance/", include("openiop.audit.urls")),
     path("api/v1/", api.urls),

@@ -5,13 +5,29 @@ facilitators on their care team, to the directors of their program, and to a cli
 holding an unexpired break-glass grant. Everyone else gets a 404, so ids cannot be probed.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,6 +35,8 @@ from openiop.accounts.models import Role, User
 from openiop.audit.models import Action
 from openiop.audit.services import audit_record
 from openiop.programs.models import (
+    ALLOWED_TRANSITIONS,
+    OPEN_PHASES,
     BreakGlassGrant,
     CareTeamMember,
     CareTeamRole,
@@ -26,7 +44,9 @@ from openiop.programs.models import (
     DischargeSummary,
     Enrollment,
     Phase,
+    Program,
     ProgramStaff,
+    Track,
 )
 
 
@@ -91,8 +111,18 @@ def active_break_glass_reason(user: User, client: Client) -> str:
 
 
 def caseload(user: User) -> QuerySet[Client]:
-    """The clients listed on the user's home page, with what the list shows."""
-    return clients_visible_to(user).select_related("program").order_by("last_name", "first_name")
+    """The clients listed on the user's home page, with what the list shows: each client's
+    current phase and track come from subqueries, so the list stays one query."""
+    current = current_enrollments().filter(client=OuterRef("pk"))
+    return (
+        clients_visible_to(user)
+        .select_related("program")
+        .annotate(
+            current_phase=Subquery(current.values("phase")[:1]),
+            current_track=Subquery(current.values("track__name")[:1]),
+        )
+        .order_by("last_name", "first_name")
+    )
 
 
 def may_manage_care_team(user: User, client: Client) -> bool:
@@ -260,4 +290,206 @@ def discharge_facts(enrollment: Enrollment) -> DischargeFacts:
         attended_hours=attended_hours_for(enrollment),
         measure_change=measure_change_for(enrollment),
         care_team=[(str(m.user), m.get_role_display()) for m in team],
+    )
+
+
+# Programs, tracks and enrollment phases ------------------------------------------------------
+
+WAITING_PHASES = (Phase.REFERRED, Phase.INTAKE)  # the program board's "Waiting to start"
+ENROLLED_PHASES = (Phase.ACTIVE, Phase.STEP_DOWN)  # the clients who fill a track's places
+# Seats whose holder (a clinician) may move the client's phase and assign the track;
+# facilitators run groups and do not decide admission or step-down.
+PHASE_MOVER_SEATS = (CareTeamRole.PRIMARY, CareTeamRole.CLINICIAN, CareTeamRole.PRESCRIBER)
+# Roles that see no client record at all: refused for what they are, before any lookup.
+_ROLES_WITHOUT_RECORDS = (Role.FAMILY, Role.COMPLIANCE, Role.ADMIN)
+NOT_ALLOWED_PHASES = (
+    "Only the client's clinicians and the program's director can change the phase or the track."
+)
+NOT_ALLOWED_PROGRAMS = "Only program directors and site admins can set up programs and tracks."
+WAITING_SHOWN = 100  # the board lists the longest-waiting; the phase counts give the total
+
+
+def current_enrollments() -> QuerySet[Enrollment]:
+    """Enrollments with each client's current one first: the open episode, else the latest."""
+    is_open = Case(
+        When(phase__in=OPEN_PHASES, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return Enrollment.objects.order_by(is_open, "-referred_at", "-pk")
+
+
+def current_enrollment(client: Client) -> Enrollment | None:
+    return current_enrollments().filter(client=client).select_related("program", "track").first()
+
+
+def may_move_phase(user: User, client: Client) -> bool:
+    """The program's directors and the clinicians on the client's care team (not
+    facilitators). Also who may assign the client's track."""
+    if not user.is_active:
+        return False
+    if user.role == Role.DIRECTOR:
+        return ProgramStaff.objects.filter(program_id=client.program_id, user=user).exists()
+    if user.role == Role.CLINICIAN:
+        return CareTeamMember.objects.filter(
+            client=client, user=user, role__in=PHASE_MOVER_SEATS
+        ).exists()
+    return False
+
+
+def client_for_phase_change(user: User, client_id: int) -> Client:
+    """The client whose phase or track `user` is about to change.
+
+    PermissionDenied (403) for a role that sees no records, Http404 for a client the user may
+    not see (as for a missing id), PermissionDenied for one they see but may not move.
+    """
+    if user.role in _ROLES_WITHOUT_RECORDS:
+        raise PermissionDenied(NOT_ALLOWED_PHASES)
+    client = get_client_for_user(user, client_id)
+    if not may_move_phase(user, client):
+        raise PermissionDenied(NOT_ALLOWED_PHASES)
+    return client
+
+
+def enrollment_for_phase_change(user: User, enrollment_id: int) -> Enrollment:
+    """Like `client_for_phase_change`, found by the enrollment's id (the API's route)."""
+    if user.role in _ROLES_WITHOUT_RECORDS:
+        raise PermissionDenied(NOT_ALLOWED_PHASES)
+    enrollment = (
+        Enrollment.objects.filter(pk=enrollment_id, client__in=clients_visible_to(user))
+        .select_related("client", "program", "track")
+        .first()
+    )
+    if enrollment is None:
+        raise Http404("No such enrollment.")
+    if not may_move_phase(user, enrollment.client):
+        raise PermissionDenied(NOT_ALLOWED_PHASES)
+    return enrollment
+
+
+def next_phases(enrollment: Enrollment) -> list[tuple[str, str]]:
+    """The phases this enrollment may move to, as (value, label) in the phases' own order."""
+    allowed = ALLOWED_TRANSITIONS[enrollment.phase]
+    return [(value, label) for value, label in Phase.choices if value in allowed]
+
+
+def care_team_of(client: Client) -> QuerySet[CareTeamMember]:
+    seat_order = Case(
+        *(When(role=role, then=Value(i)) for i, role in enumerate(CareTeamRole.values)),
+        output_field=IntegerField(),
+    )
+    return (
+        CareTeamMember.objects.filter(client=client)
+        .select_related("user")
+        .order_by(seat_order, "user__display_name", "pk")
+    )
+
+
+def care_team_candidates(client: Client) -> QuerySet[User]:
+    """Staff of the client's program who could join the care team and are not on it yet."""
+    return (
+        User.objects.filter(
+            program_memberships__program_id=client.program_id,
+            role__in=[Role.CLINICIAN, Role.FACILITATOR],
+            is_active=True,
+        )
+        .exclude(care_team_seats__client=client)
+        .order_by("display_name", "email")
+    )
+
+
+def programs_directed_by(user: User) -> QuerySet[Program]:
+    if not user.is_authenticated or not user.is_active or user.role != Role.DIRECTOR:
+        return Program.objects.none()
+    staffed = ProgramStaff.objects.filter(program=OuterRef("pk"), user=user)
+    return Program.objects.filter(Exists(staffed))
+
+
+def get_program_for_director(user: User, slug: str) -> Program:
+    """A program `user` directs; Http404 for any other slug."""
+    program = programs_directed_by(user).filter(slug=slug).first()
+    if program is None:
+        raise Http404("No such program.")
+    return program
+
+
+def program_for_setup(user: User, program_id: int) -> Program:
+    """The program whose tracks `user` is about to change over the API: site admins any,
+    directors their own (Http404 for others); PermissionDenied for every other role."""
+    if not user.is_active or user.role not in (Role.DIRECTOR, Role.ADMIN):
+        raise PermissionDenied(NOT_ALLOWED_PROGRAMS)
+    programs = Program.objects.all() if user.role == Role.ADMIN else programs_directed_by(user)
+    program = programs.filter(pk=program_id).first()
+    if program is None:
+        raise Http404("No such program.")
+    return program
+
+
+@dataclass(frozen=True)
+class TrackLoad:
+    """One track on the board: its places and who fills or waits for them."""
+
+    track: Track
+    enrolled: int
+    waiting: int
+
+    @property
+    def free(self) -> int:
+        return max(self.track.capacity - self.enrolled, 0)
+
+    @property
+    def over(self) -> int:
+        return max(self.enrolled - self.track.capacity, 0)
+
+
+@dataclass(frozen=True)
+class ProgramBoard:
+    program: Program
+    tracks: list[TrackLoad]
+    phases: list[tuple[str, str, int]]  # (phase, label, enrollments in it)
+    waiting: Sequence[Enrollment]  # the longest-waiting first, at most WAITING_SHOWN
+    waiting_total: int
+    enrolled_total: int
+    capacity_total: int  # places in the active tracks
+
+
+def program_board(program: Program) -> ProgramBoard:
+    """The director's board in three queries, whatever the number of clients: tracks with
+    their counts, enrollments counted per phase, and the waiting queue with its joins."""
+    tracks = (
+        Track.objects.filter(program=program)
+        .annotate(
+            enrolled=Count("enrollments", filter=Q(enrollments__phase__in=ENROLLED_PHASES)),
+            waiting=Count("enrollments", filter=Q(enrollments__phase__in=WAITING_PHASES)),
+        )
+        .order_by("-is_active", "name")
+    )
+    loads = [TrackLoad(t, t.enrolled, t.waiting) for t in tracks]  # type: ignore[attr-defined]
+    per_phase = dict(
+        Enrollment.objects.filter(program=program)
+        .order_by()
+        .values_list("phase")
+        .annotate(n=Count("pk"))
+    )
+    primary = CareTeamMember.objects.filter(
+        client=OuterRef("client_id"), role=CareTeamRole.PRIMARY
+    ).annotate(
+        name=Coalesce(
+            NullIf(F("user__display_name"), Value("")),
+            F("user__email"),
+            output_field=CharField(),
+        )
+    )
+    waiting = list(
+        Enrollment.objects.filter(program=program, phase__in=WAITING_PHASES)
+        .select_related("client", "track", "referral")
+        .annotate(primary_name=Subquery(primary.values("name")[:1]))
+        .order_by("referred_at", "pk")[:WAITING_SHOWN]
+    )
+    return ProgramBoard(
+        program=program,
+        tracks=loads,
+        phases=[(value, label, per_phase.get(value, 0)) for value, label in Phase.choices],
+        waiting=waiting,
+        waiting_total=sum(per_phase.get(p, 0) for p in WAITING_PHASES),
+        enrolled_total=sum(per_phase.get(p, 0) for p in ENROLLED_PHASES),
+        capacity_total=sum(t.track.capacity for t in loads if t.track.is_active),
     )
