@@ -185,6 +185,16 @@ def _audit_triggers_back_after_flush(django_db_blocker: DjangoDbBlocker) -> Iter
     yield
     with django_db_blocker.unblock():
         _audit_triggers(install=True)
+        _restore_reference_data()
+
+
+def _restore_reference_data() -> None:
+    """The flush also empties rows that data migrations publish (the consent documents);
+    put them back so the next test sees the database a fresh migrate gives."""
+    from django.apps import apps
+
+    consents = importlib.import_module("openiop.programs.migrations.0003_first_consent_documents")
+    consents.publish(apps, None)
 
 
 @pytest.fixture

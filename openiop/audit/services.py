@@ -1,6 +1,6 @@
 """Writing to the audit trail. Callers are services, inside their own transaction."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db import connection, transaction
@@ -41,31 +41,59 @@ def audit_record(
     Callers pass identifiers only (ids, types, the reason typed for break-the-glass), never
     PHI values such as names or dates of birth.
     """
+    (event,) = audit_record_many(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        entries=[(client_id, object_id)],
+        reason=reason,
+    )
+    return event
+
+
+def audit_record_many(
+    *,
+    actor: Any,
+    action: Action | str,
+    object_type: str,
+    entries: Sequence[tuple[int | None, object]],
+    reason: str = "",
+) -> list[AuditEvent]:
+    """Append one event per (client_id, object_id) in a fixed number of queries: a list page
+    records a read for every client it shows without costing a query per row."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside the transaction it audits")
+    if not entries:
+        return []
     _lock_chain()
     previous = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
     request = context.current()
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    event = AuditEvent(
-        seq=(previous.seq + 1) if previous else 1,
-        at=timezone.now(),
-        actor=actor if is_user else None,
-        actor_role=getattr(actor, "role", "") if is_user else "",
-        client_id=client_id,
-        action=Action(action).value,  # an unknown action fails loudly here, not in a report
-        object_type=_text(object_type, 64),
-        object_id=_text(str(object_id), 64) if object_id is not None else "",
-        # Values are stored exactly as hashed: the IP in its canonical spelling, text trimmed
-        # to the column sizes, so `audit_verify` recomputes the same hash from the row.
-        ip=context.canonical_ip(request.ip),
-        user_agent=_text(request.user_agent, 400),
-        reason=_text(reason, 500),
-        prev_hash=previous.hash if previous else GENESIS_HASH,
-    )
-    event.hash = event.compute_hash()
-    event.save(force_insert=True)
-    return event
+    seq = previous.seq if previous else 0
+    prev_hash = previous.hash if previous else GENESIS_HASH
+    now = timezone.now()
+    events = []
+    for client_id, object_id in entries:
+        seq += 1
+        event = AuditEvent(
+            seq=seq,
+            at=now,
+            actor=actor if is_user else None,
+            actor_role=getattr(actor, "role", "") if is_user else "",
+            client_id=client_id,
+            action=Action(action).value,  # an unknown action fails loudly here
+            object_type=_text(object_type, 64),
+            object_id=_text(str(object_id), 64) if object_id is not None else "",
+            # Values are stored exactly as hashed: the IP in its canonical spelling, text
+            # trimmed to the column sizes, so `audit_verify` recomputes the same hash.
+            ip=context.canonical_ip(request.ip),
+            user_agent=_text(request.user_agent, 400),
+            reason=_text(reason, 500),
+            prev_hash=prev_hash,
+        )
+        event.hash = prev_hash = event.compute_hash()
+        events.append(event)
+    return AuditEvent.objects.bulk_create(events, batch_size=500)
 
 
 @transaction.atomic
