@@ -178,7 +178,8 @@ def intake_queue(user: User) -> QuerySet[Enrollment]:
         Enrollment.objects.filter(
             phase__in=INTAKE_PHASES, client__in=clients_visible_to(user).values("pk")
         )
-        .select_related("client", "program", "track")
+        # The referral rides along (a join) for the possible-duplicate flag.
+        .select_related("client", "program", "track", "referral")
         .annotate(**annotations)
         .order_by("referred_at", "pk")
     )

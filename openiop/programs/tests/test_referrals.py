@@ -487,3 +487,17 @@ def test_api_roles_that_may_not_refer_get_403(world: World, client: HttpClient, 
 def test_api_without_a_token_is_401(world: World, client: HttpClient) -> None:
     assert _api(client, None, _api_body(world)).status_code == 401
     assert not Client.objects.filter(last_name="Newperson").exists()
+
+
+def test_the_intake_queue_flags_a_possible_duplicate_and_offers_a_new_referral(
+    world: World, login_as: Callable[[User], HttpClient]
+) -> None:
+    flagged = _alex_again(world, confirm_not_duplicate=True)
+    plain = make_referral(world)
+    body = login_as(world.dale).get("/intake/").content.decode()
+    assert 'href="/referrals/new/"' in body
+    rows = body.split("<tr>")
+    (flagged_row,) = [r for r in rows if f"/clients/{flagged.enrollment.client_id}/" in r]
+    (plain_row,) = [r for r in rows if f"/clients/{plain.enrollment.client_id}/" in r]
+    assert "Possible duplicate" in flagged_row
+    assert "Possible duplicate" not in plain_row
