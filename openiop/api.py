@@ -9,6 +9,7 @@ from openiop.accounts.api import BearerAuth
 from openiop.accounts.api import router as accounts_router
 from openiop.programs.api import router as programs_router
 from openiop.programs.api_programs import router as program_setup_router
+from openiop.programs.api_referrals import router as referrals_router
 
 api = NinjaAPI(
     title="OpenIOP API",
@@ -35,3 +36,4 @@ def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("", accounts_router)
 api.add_router("", programs_router)
 api.add_router("", program_setup_router)
+api.add_router("", referrals_router)

@@ -157,3 +157,9 @@ def _tasks_in_process(settings: Any) -> Iterator[None]:
     """Tests run background tasks in-process unless a test asks for the database queue."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     yield
+
+
+@pytest.fixture(autouse=True)
+def _documents_in_tmp(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Uploaded documents go to a temporary directory, never into the project's var/."""
+    settings.OPENIOP_DOCUMENT_ROOT = tmp_path_factory.mktemp("documents")
