@@ -8,11 +8,16 @@ chosen font cannot draw into its unaccented form or a visible "?", instead of an
 or a silently missing glyph.
 """
 
+import logging
 import unicodedata
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
+
+# fontTools reports each table it prunes while subsetting the font, at INFO: one line per
+# table per export, nothing an operator can act on.
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
 DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
 _UNICODE_FAMILY = "DejaVuSans"
@@ -87,7 +92,7 @@ class Document(FPDF):
 
     def heading(self, text: str, *, size: int = 14) -> None:
         self.set_font(self.family_name, "B", size)
-        self.multi_cell(0, size * 0.55, self.clean(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, size * 0.55, self.clean(text), align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_font(self.family_name, "", 11)
         self.ln(2)
 
@@ -103,9 +108,16 @@ class Document(FPDF):
         """A titled block of free text, which keeps its line breaks."""
         self.ln(2)
         self.set_font(self.family_name, "B", 12)
-        self.multi_cell(0, 7, self.clean(title), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 7, self.clean(title), align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_font(self.family_name, "", 11)
-        self.multi_cell(0, 6, self.clean(body.strip() or empty), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(
+            0, 6, self.clean(body.strip() or empty), align="L", new_x="LMARGIN", new_y="NEXT"
+        )
+
+    def paragraph(self, text: str, *, size: int = 11) -> None:
+        self.set_font(self.family_name, "", size)
+        self.multi_cell(0, size * 0.5, self.clean(text), align="L", new_x="LMARGIN", new_y="NEXT")
+        self.set_font(self.family_name, "", 11)
 
     def to_bytes(self) -> bytes:
         return bytes(self.output())

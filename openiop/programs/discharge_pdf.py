@@ -28,18 +28,11 @@ def render_discharge_pdf(summary: DischargeSummary) -> bytes:
     doc.set_creator("OpenIOP")
     doc.add_page()
     doc.heading("Discharge summary", size=18)
-    doc.set_font(doc.family_name, "", 9)
-    doc.multi_cell(
-        0,
-        5,
-        doc.clean(
-            "Confidential health information, disclosed for continuity of care. "
-            "Do not pass it on without the client's consent or another legal basis."
-        ),
-        new_x="LMARGIN",
-        new_y="NEXT",
+    doc.paragraph(
+        "Confidential health information, disclosed for continuity of care. "
+        "Do not pass it on without the client's consent or another legal basis.",
+        size=9,
     )
-    doc.set_font(doc.family_name, "", 11)
     doc.ln(3)
     name = f"{client.first_name} {client.last_name}"
     if client.preferred_name and client.preferred_name != client.first_name:
@@ -52,7 +45,10 @@ def render_discharge_pdf(summary: DischargeSummary) -> bytes:
     doc.fact("Admission date", _day(summary.admission_date))
     doc.fact("Discharge date", _day(summary.discharge_date))
     doc.fact("Reason for discharge", _reason(summary.reason))
-    doc.fact("Attended hours", f"{summary.attended_hours}")
+    hours = f"{summary.attended_hours}"
+    if not selectors.ATTENDANCE_RECORDED:
+        hours += " (attendance is not recorded in OpenIOP yet)"
+    doc.fact("Attended hours", hours)
     if program.on_call_phone:
         doc.fact("Program phone", program.on_call_phone)
     doc.section("Course of treatment and progress", summary.progress)

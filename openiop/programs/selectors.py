@@ -222,6 +222,11 @@ def read_discharge_for_user(user: User, client_id: int) -> Discharge:
     return discharge
 
 
+# False until attendance exists: the summary then says the hours are not recorded rather
+# than letting the next provider read "0.0" as "attended nothing".
+ATTENDANCE_RECORDED = False
+
+
 def attended_hours_for(enrollment: Enrollment) -> Decimal:
     """Hours the client attended during this enrollment, for the discharge summary.
 
@@ -230,7 +235,7 @@ def attended_hours_for(enrollment: Enrollment) -> Decimal:
     `enrollment.admitted_at` to `enrollment.discharged_at` (or now). Scheduling sits to the
     right of programs, so that issue either registers its sum here or moves this prefill to
     scheduling; every caller (draft, signing, PDF) goes through this function, so nothing
-    else changes.
+    else changes but `ATTENDANCE_RECORDED`.
     """
     return Decimal("0.0")
 
@@ -260,6 +265,7 @@ class DischargeFacts:
     admission_date: date | None
     discharge_date: date
     attended_hours: Decimal
+    attendance_recorded: bool
     measure_change: str
     care_team: list[tuple[str, str]]  # (name, seat), primary clinician first
 
@@ -288,6 +294,7 @@ def discharge_facts(enrollment: Enrollment) -> DischargeFacts:
         admission_date=timezone.localdate(admitted, zone) if admitted else None,
         discharge_date=timezone.localdate(enrollment.discharged_at or timezone.now(), zone),
         attended_hours=attended_hours_for(enrollment),
+        attendance_recorded=ATTENDANCE_RECORDED,
         measure_change=measure_change_for(enrollment),
         care_team=[(str(m.user), m.get_role_display()) for m in team],
     )
