@@ -111,6 +111,16 @@ CLIENTS = [
         None,
     ),
     (
+        "kendall@demo.openiop.test",
+        "Kendall",
+        "Stepdown-Demo",
+        date(2001, 4, 4),
+        "America/Chicago",
+        "riverbend-demo",
+        "clinician2@demo.openiop.test",
+        "facilitator@demo.openiop.test",
+    ),
+    (
         "riley@demo.openiop.test",
         "Riley",
         "Testcase",

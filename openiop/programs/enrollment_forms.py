@@ -153,12 +153,18 @@ class CareTeamSeatForm(forms.Form):
     user = _StaffChoiceField(
         label="Staff member",
         queryset=User.objects.none(),
+        empty_label="Choose a staff member",
         error_messages={
             "invalid_choice": "Choose a clinician or facilitator of this program "
             "who is not on the care team yet."
         },
     )
-    role = forms.ChoiceField(label="Seat", choices=CareTeamRole.choices)
+    # No seat preselected: choosing "Primary clinician" replaces the current one.
+    role = forms.ChoiceField(
+        label="Seat",
+        choices=[("", "Choose a seat"), *CareTeamRole.choices],
+        help_text="A new primary clinician replaces the current one, who stays as clinician.",
+    )
 
     def __init__(self, *args: Any, candidates: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ from django.db import transaction
 from openiop.accounts.models import User
 from openiop.accounts.services import totp_install_known_secret, user_create
 from openiop.demo import data
+from openiop.demo.enrollments import seed_enrollments, seed_tracks
 from openiop.demo.onboarding import seed_onboarding
 from openiop.demo.referrals import seed_referral
 from openiop.lib.totp import hex_to_base32
@@ -41,6 +42,7 @@ class Command(BaseCommand):
                 totp_install_known_secret(user=user, secret_hex=secret)
             if slug:
                 program_staff_add(program=programs[slug], user=user)
+        seed_tracks()
         for email, first, last, dob, zone, slug, primary, facilitator in data.CLIENTS:
             client = Client.objects.filter(user__email=email).first() or client_create(
                 program=programs[slug],
@@ -67,6 +69,7 @@ class Command(BaseCommand):
         seed_onboarding()
         seed_referral()
         self._discharged_client(programs)
+        seed_enrollments([email for email, *_rest in data.CLIENTS])  # whoever has none yet
         if not options["quiet"]:
             self._print_logins()
 
