@@ -121,7 +121,7 @@ def caseload(user: User) -> QuerySet[Client]:
             current_phase=Subquery(current.values("phase")[:1]),
             current_track=Subquery(current.values("track__name")[:1]),
         )
-        .order_by("last_name", "first_name")
+        .order_by("last_name", "first_name", "pk")
     )
 
 

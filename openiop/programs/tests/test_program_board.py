@@ -138,10 +138,11 @@ def test_board_and_caseload_query_counts_do_not_grow_with_clients(
         assert response.status_code == 200
 
     def caseload() -> None:
-        # Session, user, OTP device; the caseload with its program joined and each client's
-        # phase and track as subqueries; (directors) the programs they direct, for the board
-        # links; the idle timestamp (SAVEPOINT, UPDATE, RELEASE).
-        with django_assert_num_queries(8 if who == "dale" else 7):
+        # Session, user, OTP device; the caseload counted (for its pages); one page of it with
+        # the program joined and each client's phase and track as subqueries; (directors) the
+        # programs they direct, for the board links; the idle timestamp (SAVEPOINT, UPDATE,
+        # RELEASE).
+        with django_assert_num_queries(9 if who == "dale" else 8):
             response = client.get("/")
         assert response.status_code == 200
 
@@ -151,3 +152,20 @@ def test_board_and_caseload_query_counts_do_not_grow_with_clients(
             board()
         caseload()
     assert world.program.clients.count() == 302
+
+
+def test_a_long_caseload_comes_in_pages(
+    enrolled: Enrolled, login_as: Callable[[User], HttpClient]
+) -> None:
+    world = enrolled.world
+    fill_program(world.program, clients=150, primary=world.casey)  # Client00000…Client00149
+    client = login_as(world.dale)
+    first = client.get("/").content.decode()
+    assert "Clients 1–100 of 152 (page 1 of 2)." in first
+    assert 'href="?page=2" rel="next">Next page' in first
+    assert "Client00000" in first and "Client00149" not in first
+    second = client.get("/?page=2").content.decode()
+    assert "Clients 101–152 of 152" in second and "Client00149" in second
+    assert "Otherperson" in second and "Testperson" in second  # O and T sort after "Client"
+    assert "Client00000" not in second
+    assert client.get("/?page=99").status_code == 200  # past the end: the last page
