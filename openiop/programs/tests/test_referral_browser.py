@@ -66,7 +66,7 @@ def test_a_referral_from_a_phone_then_the_client_sets_a_password(
 
     # The client, on their own phone, follows the link in the email.
     (message,) = mail.outbox
-    link = re.search(r"https?://\S+/invite/\S+/", message.body)
+    link = re.search(r"https?://\S+/invite/\S+/", str(message.body))
     assert link
     phone = new_page("phone")
     phone.goto(link.group(0))
