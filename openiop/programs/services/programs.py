@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from openiop.accounts.models import Role, User
 from openiop.audit.models import Action
 from openiop.audit.services import audit_record
-from openiop.lib.phones import normalize_phone
+from openiop.lib.phones import normalize_phone, region_for_zone
 from openiop.programs.models import (
     DEFAULT_WEEKLY_HOURS,
     LevelOfCare,
@@ -154,7 +154,9 @@ def program_update(*, program: Program, actor: User | None, **changes: Any) -> P
         value = changes[field]
         if field in ("on_call_phone", "dial_in_phone") and value:
             try:
-                value = normalize_phone(str(value))
+                # A number typed without +country is read as one of the program's country.
+                region = region_for_zone(changes.get("time_zone", program.time_zone))
+                value = normalize_phone(str(value), region=region)
             except ValidationError as error:
                 errors[field] = error.messages
         if field == "name":

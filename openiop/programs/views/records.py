@@ -53,13 +53,12 @@ def my_record(request: HttpRequest) -> HttpResponse:
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     client = selectors.read_client_for_user(user, client_id)
-    care_team = client.care_team.select_related("user").order_by("role", "user__display_name")
+    # The enrollment and care-team sections come from {% enrollment_panel %} in the template.
     return render(
         request,
         "programs/client_detail.html",
         {
             "client": client,
-            "care_team": care_team,
             "break_glass_reason": selectors.active_break_glass_reason(user, client),
         },
     )
