@@ -1,7 +1,8 @@
 """Programs, tracks and enrollment phases over the JSON API.
 
 POST /programs and POST /programs/{id}/tracks are for program directors and site admins;
-POST /enrollments/{id}/transitions for the program's directors and the client's clinicians.
+POST /enrollments/{id}/transitions and PUT /enrollments/{id}/track for the program's
+directors and the client's clinicians.
 A role that may never do it gets 403; an enrollment the caller may not see, 404 (as for one
 that does not exist); a move the phase rules refuse, 409.
 """
@@ -105,7 +106,14 @@ class EnrollmentOut(Schema):
     phase: str
     phase_changed_at: datetime
     required_weekly_hours: float
+
+
+class EnrollmentMovedOut(EnrollmentOut):
     transition: TransitionOut
+
+
+class TrackAssignIn(Schema):
+    track: int
 
 
 def _program_out(program: Program) -> dict[str, object]:
@@ -138,7 +146,7 @@ def _track_out(track: Track) -> dict[str, object]:
     }
 
 
-def _enrollment_out(enrollment: Enrollment, transition: EnrollmentTransition) -> dict[str, object]:
+def _enrollment_out(enrollment: Enrollment) -> dict[str, object]:
     return {
         "id": enrollment.pk,
         "client": enrollment.client_id,
@@ -147,6 +155,12 @@ def _enrollment_out(enrollment: Enrollment, transition: EnrollmentTransition) ->
         "phase": enrollment.phase,
         "phase_changed_at": enrollment.phase_changed_at,
         "required_weekly_hours": enrollment.required_weekly_hours,
+    }
+
+
+def _moved_out(transition: EnrollmentTransition) -> dict[str, object]:
+    return {
+        **_enrollment_out(transition.enrollment),
         "transition": {
             "from_phase": transition.from_phase,
             "to_phase": transition.to_phase,
@@ -155,6 +169,13 @@ def _enrollment_out(enrollment: Enrollment, transition: EnrollmentTransition) ->
             "at": transition.at,
         },
     }
+
+
+def _enrollment_for(actor: User, enrollment_id: int) -> Enrollment:
+    try:
+        return selectors.enrollment_for_phase_change(actor, enrollment_id)
+    except PermissionDenied as refusal:
+        raise HttpError(403, str(refusal)) from None
 
 
 def _refusal(error: ValidationError) -> HttpError:
@@ -204,7 +225,9 @@ def track_create(request: HttpRequest, program_id: int, body: TrackIn) -> Status
     return Status(201, _track_out(track))
 
 
-@router.post("/enrollments/{enrollment_id}/transitions", response={200: EnrollmentOut, **_ERRORS})
+@router.post(
+    "/enrollments/{enrollment_id}/transitions", response={200: EnrollmentMovedOut, **_ERRORS}
+)
 def enrollment_transition(
     request: HttpRequest, enrollment_id: int, body: TransitionIn
 ) -> Status[dict[str, object]]:
@@ -213,10 +236,7 @@ def enrollment_transition(
     referred or intake. Any other move, or activating without a track and a primary
     clinician, is 409 with what to fix."""
     actor: User = request.user  # type: ignore[assignment]
-    try:
-        enrollment = selectors.enrollment_for_phase_change(actor, enrollment_id)
-    except PermissionDenied as refusal:
-        raise HttpError(403, str(refusal)) from None
+    enrollment = _enrollment_for(actor, enrollment_id)
     try:
         transition = services.enrollment_transition(
             enrollment=enrollment, to_phase=body.to_phase, reason=body.reason, actor=actor
@@ -225,4 +245,23 @@ def enrollment_transition(
         raise HttpError(409, str(refusal)) from None
     except ValidationError as error:
         raise _refusal(error) from None
-    return Status(200, _enrollment_out(transition.enrollment, transition))
+    return Status(200, _moved_out(transition))
+
+
+@router.put("/enrollments/{enrollment_id}/track", response={200: EnrollmentOut, **_ERRORS})
+def enrollment_track(
+    request: HttpRequest, enrollment_id: int, body: TrackAssignIn
+) -> Status[dict[str, object]]:
+    """Place an open enrollment in one of its program's active tracks (needed before it can
+    become active). Same callers as the transitions."""
+    actor: User = request.user  # type: ignore[assignment]
+    enrollment = _enrollment_for(actor, enrollment_id)
+    track = Track.objects.filter(pk=body.track).first()
+    if track is None:
+        raise HttpError(422, "track: No such track.")
+    try:
+        services.enrollment_set_track(enrollment=enrollment, track=track, actor=actor)
+    except ValidationError as error:
+        raise _refusal(error) from None
+    enrollment.refresh_from_db()
+    return Status(200, _enrollment_out(enrollment))

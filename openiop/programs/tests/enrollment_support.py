@@ -120,3 +120,8 @@ def api_headers(user: User) -> dict[str, str]:
 def api_post(client: HttpClient, headers: dict[str, str], url: str, body: Any) -> "Response":
     data = body if isinstance(body, str) else json.dumps(body)
     return client.post(url, data=data, content_type="application/json", headers=headers)
+
+
+def api_put(client: HttpClient, headers: dict[str, str], url: str, body: Any) -> "Response":
+    data = json.dumps(body)
+    return client.put(url, data=data, content_type="application/json", headers=headers)

@@ -15,6 +15,7 @@ from openiop.programs.tests.enrollment_support import (
     Enrolled,
     api_headers,
     api_post,
+    api_put,
     drive_to,
     open_enrollments,
     persona,
@@ -356,3 +357,55 @@ def test_step_down_hours_setting_shows_in_the_api(enrolled: Enrolled, client: Ht
         {"to_phase": "active", "reason": "back up"},
     )
     assert response.json()["required_weekly_hours"] == 9.0
+
+
+# PUT /enrollments/{id}/track -------------------------------------------------------------
+
+
+def test_track_then_activation_over_the_api(enrolled: Enrolled, client: HttpClient) -> None:
+    world = enrolled.world
+    headers = api_headers(world.casey)
+    url = f"/api/v1/enrollments/{enrolled.alex.pk}/track"
+    response = api_put(client, headers, url, {"track": enrolled.mornings.pk})
+    assert response.status_code == 200, response.content
+    assert response.json()["track"] == enrolled.mornings.pk
+    for phase in ("intake", "active"):
+        body = {"to_phase": phase, "reason": "ok"}
+        assert api_post(client, headers, _transition_url(enrolled.alex), body).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("which", "words"),
+    [("birch", "another program"), ("retired", "retired"), ("missing", "No such track")],
+)
+def test_a_track_that_cannot_be_assigned_is_422(
+    enrolled: Enrolled, client: HttpClient, which: str, words: str
+) -> None:
+    from openiop.programs.services import track_update
+
+    world = enrolled.world
+    track_update(track=enrolled.mornings, actor=None, is_active=False)
+    track_id = {
+        "birch": enrolled.birch_track.pk,
+        "retired": enrolled.mornings.pk,
+        "missing": 999999,
+    }[which]
+    headers = api_headers(world.dale)
+    before = snapshot()
+    response = api_put(
+        client, headers, f"/api/v1/enrollments/{enrolled.alex.pk}/track", {"track": track_id}
+    )
+    assert response.status_code == 422
+    assert words in response.json()["detail"]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(("name", "status"), [("fran", 403), ("cora", 403), ("quinn", 404)])
+def test_who_may_not_assign_the_track(
+    enrolled: Enrolled, client: HttpClient, name: str, status: int
+) -> None:
+    headers = api_headers(persona(enrolled.world, name))
+    before = snapshot()
+    url = f"/api/v1/enrollments/{enrolled.alex.pk}/track"
+    assert api_put(client, headers, url, {"track": enrolled.evenings.pk}).status_code == status
+    assert snapshot() == before
