@@ -5,6 +5,7 @@ Fran), a second client Blair on another clinician's caseload, and staff who are 
 Alex's team. Program B ("Birch") has its own director and clinician. Names are fictional.
 """
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -61,6 +62,11 @@ class World:
             self.cora,
             self.ada,
         ]
+
+
+def without_csrf(body: bytes) -> str:
+    """A page's HTML without its per-response CSRF tokens, for comparing two answers."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body.decode())
 
 
 def current_code(user: User) -> str:
@@ -153,9 +159,12 @@ def login_as(client: HttpClient) -> Callable[[User], HttpClient]:
 
 
 @pytest.fixture(autouse=True)
-def _tasks_in_process(settings: Any) -> Iterator[None]:
+def _fast_test_settings(settings: Any) -> Iterator[None]:
     """Tests run background tasks in-process unless a test asks for the database queue."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    # Argon2 is deliberately slow; the personas would cost seconds per test. A test of the
+    # hasher itself reads openiop.settings directly.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
 
 

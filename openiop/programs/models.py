@@ -281,14 +281,15 @@ class Enrollment(models.Model):
 class EnrollmentTransition(models.Model):
     """Who moved an enrollment from one phase to another, when and why."""
 
-    enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="transitions"
-    )
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="transitions")
     from_phase = models.CharField(max_length=16, choices=Phase.choices, blank=True)
     to_phase = models.CharField(max_length=16, choices=Phase.choices)
     reason = models.CharField(max_length=500, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     at = models.DateTimeField(default=timezone.now)
@@ -311,16 +312,17 @@ class ReferralSource(models.TextChoices):
 class Referral(models.Model):
     """How a client came to the program: source, referring provider, reason."""
 
-    enrollment = models.OneToOneField(
-        Enrollment, on_delete=models.CASCADE, related_name="referral"
-    )
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.CASCADE, related_name="referral")
     source = models.CharField(max_length=24, choices=ReferralSource.choices)
     referring_provider = models.CharField(max_length=200, blank=True)
     referring_contact = models.CharField(max_length=200, blank=True)
     reason = models.TextField(blank=True)
     received_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     # Same name and date of birth as an existing client of the program: flagged, not merged.
@@ -345,7 +347,10 @@ class ClientDocument(models.Model):
     sha256 = models.CharField(max_length=64)
     storage_name = models.CharField(max_length=100, unique=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
@@ -425,7 +430,10 @@ class DischargeSummary(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     signed_at = models.DateTimeField(null=True, blank=True)

@@ -7,220 +7,511 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programs', '0001_programs_clients_care_teams'),
+        ("programs", "0001_programs_clients_care_teams"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='client',
-            name='address_line',
+            model_name="client",
+            name="address_line",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='client',
-            name='city',
+            model_name="client",
+            name="city",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='client',
-            name='country',
-            field=models.CharField(blank=True, help_text='ISO 3166 alpha-2', max_length=2),
+            model_name="client",
+            name="country",
+            field=models.CharField(blank=True, help_text="ISO 3166 alpha-2", max_length=2),
         ),
         migrations.AddField(
-            model_name='client',
-            name='onboarding_completed_at',
+            model_name="client",
+            name="onboarding_completed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='client',
-            name='onboarding_contacts_at',
+            model_name="client",
+            name="onboarding_contacts_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='client',
-            name='onboarding_device_check_at',
+            model_name="client",
+            name="onboarding_device_check_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='client',
-            name='onboarding_welcome_at',
+            model_name="client",
+            name="onboarding_welcome_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='client',
-            name='postal_code',
+            model_name="client",
+            name="postal_code",
             field=models.CharField(blank=True, max_length=20),
         ),
         migrations.AddField(
-            model_name='client',
-            name='region',
+            model_name="client",
+            name="region",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='program',
-            name='step_down_weekly_hours',
+            model_name="program",
+            name="step_down_weekly_hours",
             field=models.DecimalField(blank=True, decimal_places=1, max_digits=4, null=True),
         ),
         migrations.CreateModel(
-            name='ConsentDocument',
+            name="ConsentDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('telehealth', 'Telehealth informed consent'), ('treatment', 'Consent to treatment')], max_length=16)),
-                ('version', models.PositiveSmallIntegerField()),
-                ('title', models.CharField(max_length=200)),
-                ('body', models.TextField()),
-                ('published_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("telehealth", "Telehealth informed consent"),
+                            ("treatment", "Consent to treatment"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField()),
+                ("title", models.CharField(max_length=200)),
+                ("body", models.TextField()),
+                ("published_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['kind', '-version'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'version'), name='unique_consent_version')],
+                "ordering": ["kind", "-version"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "version"), name="unique_consent_version"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EmergencyContact',
+            name="EmergencyContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150)),
-                ('relationship', models.CharField(max_length=100)),
-                ('phone', models.CharField(max_length=32)),
-                ('is_support_person', models.BooleanField(default=False)),
-                ('consent_to_contact', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emergency_contacts', to='programs.client')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150)),
+                ("relationship", models.CharField(max_length=100)),
+                ("phone", models.CharField(max_length=32)),
+                ("is_support_person", models.BooleanField(default=False)),
+                ("consent_to_contact", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="emergency_contacts",
+                        to="programs.client",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_support_person', 'name'],
+                "ordering": ["-is_support_person", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Enrollment',
+            name="Enrollment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phase', models.CharField(choices=[('referred', 'Referred'), ('intake', 'Intake'), ('active', 'Active'), ('step_down', 'Step-down'), ('discharged', 'Discharged'), ('aftercare', 'Aftercare'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], default='referred', max_length=16)),
-                ('phase_changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('referred_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('admitted_at', models.DateTimeField(blank=True, null=True)),
-                ('discharged_at', models.DateTimeField(blank=True, null=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='programs.client')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("referred", "Referred"),
+                            ("intake", "Intake"),
+                            ("active", "Active"),
+                            ("step_down", "Step-down"),
+                            ("discharged", "Discharged"),
+                            ("aftercare", "Aftercare"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="referred",
+                        max_length=16,
+                    ),
+                ),
+                ("phase_changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("referred_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("admitted_at", models.DateTimeField(blank=True, null=True)),
+                ("discharged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrollments",
+                        to="programs.client",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrollments",
+                        to="programs.program",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-referred_at'],
+                "ordering": ["-referred_at"],
             },
         ),
         migrations.CreateModel(
-            name='DischargeSummary',
+            name="DischargeSummary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('completed', 'Completed the program'), ('stepped_down', 'Stepped down to outpatient care'), ('higher_level', 'Moved to a higher level of care'), ('against_advice', 'Left against advice'), ('other', 'Other')], max_length=16)),
-                ('admission_date', models.DateField(blank=True, null=True)),
-                ('discharge_date', models.DateField()),
-                ('attended_hours', models.DecimalField(decimal_places=1, default=0, max_digits=6)),
-                ('progress', models.TextField(blank=True, help_text='Course of treatment and measure change.')),
-                ('recommendations', models.TextField(blank=True)),
-                ('aftercare_appointments', models.TextField(blank=True)),
-                ('aftercare_referrals', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('signed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enrollment', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='discharge_summary', to='programs.enrollment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("completed", "Completed the program"),
+                            ("stepped_down", "Stepped down to outpatient care"),
+                            ("higher_level", "Moved to a higher level of care"),
+                            ("against_advice", "Left against advice"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("admission_date", models.DateField(blank=True, null=True)),
+                ("discharge_date", models.DateField()),
+                ("attended_hours", models.DecimalField(decimal_places=1, default=0, max_digits=6)),
+                (
+                    "progress",
+                    models.TextField(
+                        blank=True, help_text="Course of treatment and measure change."
+                    ),
+                ),
+                ("recommendations", models.TextField(blank=True)),
+                ("aftercare_appointments", models.TextField(blank=True)),
+                ("aftercare_referrals", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("signed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "enrollment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="discharge_summary",
+                        to="programs.enrollment",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='EnrollmentTransition',
+            name="EnrollmentTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_phase', models.CharField(blank=True, choices=[('referred', 'Referred'), ('intake', 'Intake'), ('active', 'Active'), ('step_down', 'Step-down'), ('discharged', 'Discharged'), ('aftercare', 'Aftercare'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], max_length=16)),
-                ('to_phase', models.CharField(choices=[('referred', 'Referred'), ('intake', 'Intake'), ('active', 'Active'), ('step_down', 'Step-down'), ('discharged', 'Discharged'), ('aftercare', 'Aftercare'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], max_length=16)),
-                ('reason', models.CharField(blank=True, max_length=500)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enrollment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='programs.enrollment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_phase",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("referred", "Referred"),
+                            ("intake", "Intake"),
+                            ("active", "Active"),
+                            ("step_down", "Step-down"),
+                            ("discharged", "Discharged"),
+                            ("aftercare", "Aftercare"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "to_phase",
+                    models.CharField(
+                        choices=[
+                            ("referred", "Referred"),
+                            ("intake", "Intake"),
+                            ("active", "Active"),
+                            ("step_down", "Step-down"),
+                            ("discharged", "Discharged"),
+                            ("aftercare", "Aftercare"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=500)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "enrollment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transitions",
+                        to="programs.enrollment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('inpatient_unit', 'Inpatient unit'), ('outpatient_provider', 'Outpatient provider'), ('self', 'Self'), ('family', 'Family'), ('other', 'Other')], max_length=24)),
-                ('referring_provider', models.CharField(blank=True, max_length=200)),
-                ('referring_contact', models.CharField(blank=True, max_length=200)),
-                ('reason', models.TextField(blank=True)),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('enrollment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='referral', to='programs.enrollment')),
-                ('possible_duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='programs.client')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("inpatient_unit", "Inpatient unit"),
+                            ("outpatient_provider", "Outpatient provider"),
+                            ("self", "Self"),
+                            ("family", "Family"),
+                            ("other", "Other"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("referring_provider", models.CharField(blank=True, max_length=200)),
+                ("referring_contact", models.CharField(blank=True, max_length=200)),
+                ("reason", models.TextField(blank=True)),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "enrollment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="referral",
+                        to="programs.enrollment",
+                    ),
+                ),
+                (
+                    "possible_duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="programs.client",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ClientDocument',
+            name="ClientDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('storage_name', models.CharField(max_length=100, unique=True)),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='programs.client')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='documents', to='programs.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("storage_name", models.CharField(max_length=100, unique=True)),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="programs.client",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="documents",
+                        to="programs.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-uploaded_at'],
+                "ordering": ["-uploaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='Track',
+            name="Track",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('schedule_label', models.CharField(choices=[('morning', 'Morning'), ('afternoon', 'Afternoon'), ('evening', 'Evening'), ('weekend', 'Weekend')], max_length=16)),
-                ('population', models.CharField(blank=True, max_length=100)),
-                ('capacity', models.PositiveSmallIntegerField(default=12)),
-                ('trauma_focused', models.BooleanField(default=False)),
-                ('is_active', models.BooleanField(default=True)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tracks', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "schedule_label",
+                    models.CharField(
+                        choices=[
+                            ("morning", "Morning"),
+                            ("afternoon", "Afternoon"),
+                            ("evening", "Evening"),
+                            ("weekend", "Weekend"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("population", models.CharField(blank=True, max_length=100)),
+                ("capacity", models.PositiveSmallIntegerField(default=12)),
+                ("trauma_focused", models.BooleanField(default=False)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tracks",
+                        to="programs.program",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['program', 'name'],
+                "ordering": ["program", "name"],
             },
         ),
         migrations.AddField(
-            model_name='enrollment',
-            name='track',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='programs.track'),
+            model_name="enrollment",
+            name="track",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="enrollments",
+                to="programs.track",
+            ),
         ),
         migrations.CreateModel(
-            name='ConsentSignature',
+            name="ConsentSignature",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('typed_name', models.CharField(max_length=200)),
-                ('signed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consents', to='programs.client')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='programs.consentdocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("typed_name", models.CharField(max_length=200)),
+                ("signed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consents",
+                        to="programs.client",
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="programs.consentdocument",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('client', 'document'), name='unique_consent_signature')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("client", "document"), name="unique_consent_signature"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='track',
-            constraint=models.UniqueConstraint(fields=('program', 'name'), name='unique_track_name'),
+            model_name="track",
+            constraint=models.UniqueConstraint(
+                fields=("program", "name"), name="unique_track_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='enrollment',
-            index=models.Index(fields=['program', 'phase'], name='enrollment_program_phase'),
+            model_name="enrollment",
+            index=models.Index(fields=["program", "phase"], name="enrollment_program_phase"),
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.UniqueConstraint(condition=models.Q(('phase__in', ['referred', 'intake', 'active', 'step_down'])), fields=('client',), name='one_open_enrollment_per_client'),
+            model_name="enrollment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("phase__in", ["referred", "intake", "active", "step_down"])),
+                fields=("client",),
+                name="one_open_enrollment_per_client",
+            ),
         ),
     ]
