@@ -44,3 +44,10 @@ def append_only_suspended(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
             elif connection.vendor == "sqlite":
                 for statement in _triggers.SQLITE_UP:
                     cursor.execute(statement)
+
+
+def list_read_audit_queries(using: str = DEFAULT_DB_ALIAS) -> int:
+    """Queries a list page spends recording its reads (`audit_record_many`), whatever the
+    number of rows: SAVEPOINT, the chain's last event, one INSERT of every event, RELEASE;
+    PostgreSQL adds the advisory lock that serialises appends to the chain."""
+    return 5 if connections[using].vendor == "postgresql" else 4

@@ -13,8 +13,6 @@ from ninja.errors import HttpError
 
 from openiop.accounts.api import Detail, ValidationDetail
 from openiop.accounts.models import User
-from openiop.audit.models import Action
-from openiop.audit.services import audit_record
 from openiop.programs import selectors, services
 from openiop.programs.models import CareTeamRole, Client
 
@@ -75,14 +73,7 @@ def client_list(request: HttpRequest) -> list[dict[str, object]]:
     user: User = request.user  # type: ignore[assignment]
     with transaction.atomic():
         clients = list(selectors.caseload(user))
-        for client in clients:
-            audit_record(
-                actor=user,
-                action=Action.READ,
-                object_type="client_list",
-                object_id=client.pk,
-                client_id=client.pk,
-            )
+        selectors.record_list_read(user, [c.pk for c in clients], object_type="client_list")
     return [_client_summary(c) for c in clients]
 
 

@@ -12,6 +12,7 @@ from django.test import Client as HttpClient
 
 from openiop.accounts.models import User
 from openiop.audit.models import AuditEvent
+from openiop.audit.testing import list_read_audit_queries
 from openiop.conftest import World, without_csrf
 from openiop.programs.services import care_team_add, client_create
 
@@ -88,8 +89,9 @@ def test_caseload_query_count_does_not_grow_with_clients(
         # session, user, OTP device, the caseload counted (for its pages), one page of it
         # with the program joined (each client's phase and track are subqueries of it), the
         # programs the director runs (for the board links), and the session's idle timestamp
-        # saved inside a savepoint (SAVEPOINT, UPDATE, RELEASE).
-        with django_assert_num_queries(9):
+        # saved inside a savepoint (SAVEPOINT, UPDATE, RELEASE); plus the read events of the
+        # listed clients, written together.
+        with django_assert_num_queries(9 + list_read_audit_queries()):
             assert client.get("/").status_code == 200
 
     render()
@@ -104,3 +106,17 @@ def test_caseload_query_count_does_not_grow_with_clients(
         )
         care_team_add(client=extra, user=world.casey, role="primary", actor=None)
     render()
+
+
+@pytest.mark.parametrize(
+    ("name", "listed"), [("casey", ["alex"]), ("dale", ["alex", "blair"]), ("birch_director", [])]
+)
+def test_listing_clients_records_a_read_for_each_one_shown(
+    world: World, login_as: Callable[[User], HttpClient], name: str, listed: list[str]
+) -> None:
+    user = _persona(world, name)
+    assert login_as(user).get("/").status_code == 200
+    events = AuditEvent.objects.filter(actor=user, action="read", object_type="caseload")
+    assert sorted(events.values_list("client_id", flat=True)) == sorted(
+        getattr(world, who).pk for who in listed
+    )

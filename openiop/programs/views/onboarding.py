@@ -350,4 +350,5 @@ def intake(request: HttpRequest) -> HttpResponse:
     if not may_see_intake_queue(user):
         raise Http404
     rows = list(intake_queue(user))
+    selectors.record_list_read(user, [row.client_id for row in rows], object_type="intake_queue")
     return render(request, "programs/onboarding/intake_queue.html", {"rows": rows})

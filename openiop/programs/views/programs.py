@@ -21,8 +21,12 @@ from openiop.programs.models import Program, Track
 @login_required
 def board(request: HttpRequest, slug: str) -> HttpResponse:
     """Tracks and their places, clients per phase, and who is waiting to start."""
-    program = selectors.get_program_for_director(request.user, slug)  # type: ignore[arg-type]
-    return render(request, "programs/board.html", {"board": selectors.program_board(program)})
+    user: User = request.user  # type: ignore[assignment]
+    program = selectors.get_program_for_director(user, slug)
+    board = selectors.program_board(program)
+    waiting = [enrollment.client_id for enrollment in board.waiting]
+    selectors.record_list_read(user, waiting, object_type="program_board")
+    return render(request, "programs/board.html", {"board": board})
 
 
 @login_required

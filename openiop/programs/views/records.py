@@ -34,8 +34,9 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "programs/admin_home.html")
     # A program's director sees thousands of clients: pages keep the list quick to render.
     page = Paginator(selectors.caseload(user), CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"clients": list(page.object_list), "page": page}
-    return render(request, "programs/caseload.html", context)
+    clients = list(page.object_list)
+    selectors.record_list_read(user, [c.pk for c in clients], object_type="caseload")
+    return render(request, "programs/caseload.html", {"clients": clients, "page": page})
 
 
 @login_required
