@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError
 
 from openiop.accounts.api import BearerAuth
 from openiop.accounts.api import router as accounts_router
+from openiop.audit.api import router as audit_router
 from openiop.programs.api import router as programs_router
 from openiop.programs.api_programs import router as program_setup_router
 from openiop.programs.api_referrals import router as referrals_router
@@ -37,3 +38,4 @@ api.add_router("", accounts_router)
 api.add_router("", programs_router)
 api.add_router("", program_setup_router)
 api.add_router("", referrals_router)
+api.add_router("", audit_router)
