@@ -320,7 +320,6 @@ ENROLLED_PHASES = (Phase.ACTIVE, Phase.STEP_DOWN)  # the clients who fill a trac
 # facilitators run groups and do not decide admission or step-down.
 PHASE_MOVER_SEATS = (CareTeamRole.PRIMARY, CareTeamRole.CLINICIAN, CareTeamRole.PRESCRIBER)
 # Roles that see no client record at all: refused for what they are, before any lookup.
-_ROLES_WITHOUT_RECORDS = (Role.FAMILY, Role.COMPLIANCE, Role.ADMIN)
 NOT_ALLOWED_PHASES = (
     "Only the client's clinicians and the program's director can change the phase or the track."
 )
@@ -357,11 +356,9 @@ def may_move_phase(user: User, client: Client) -> bool:
 def client_for_phase_change(user: User, client_id: int) -> Client:
     """The client whose phase or track `user` is about to change.
 
-    PermissionDenied (403) for a role that sees no records, Http404 for a client the user may
-    not see (as for a missing id), PermissionDenied for one they see but may not move.
+    Http404 for a client the user may not see (as for a missing id: roles that see no
+    records at all included), PermissionDenied for one they see but may not move.
     """
-    if user.role in _ROLES_WITHOUT_RECORDS:
-        raise PermissionDenied(NOT_ALLOWED_PHASES)
     client = get_client_for_user(user, client_id)
     if not may_move_phase(user, client):
         raise PermissionDenied(NOT_ALLOWED_PHASES)
@@ -370,8 +367,6 @@ def client_for_phase_change(user: User, client_id: int) -> Client:
 
 def enrollment_for_phase_change(user: User, enrollment_id: int) -> Enrollment:
     """Like `client_for_phase_change`, found by the enrollment's id (the API's route)."""
-    if user.role in _ROLES_WITHOUT_RECORDS:
-        raise PermissionDenied(NOT_ALLOWED_PHASES)
     enrollment = (
         Enrollment.objects.filter(pk=enrollment_id, client__in=clients_visible_to(user))
         .select_related("client", "program", "track")

@@ -260,9 +260,9 @@ def test_bad_phase_form_input_is_refused(
         ("blair", 404),
         ("birch_director", 404),
         ("birch_clinician", 404),
-        ("cora", 403),  # roles that see no records at all
-        ("ada", 403),
-        ("fay", 403),
+        ("cora", 404),  # roles that see no records: as for a missing id
+        ("ada", 404),
+        ("fay", 404),
     ],
 )
 def test_who_may_open_and_post_the_phase_and_track_forms(
