@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def _processes(port: int) -> dict[str, list[str]]:
     py = sys.executable
     mail_dir = ROOT / "var" / "mail"
-    mail_dir.mkdir(parents=True, exist_ok=True)
+    for sub in ("tmp", "new", "cur"):  # a Maildir: read it with `mutt -f var/mail`
+        (mail_dir / sub).mkdir(parents=True, exist_ok=True)
     return {
         "web": [py, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         "worker": [py, "manage.py", "db_worker", "--interval", "1", "--no-reload"],
