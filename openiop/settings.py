@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "openiop.audit",
     "openiop.accounts",
     "openiop.programs",
+    "openiop.scheduling",
     "openiop.demo",
 ]
 

@@ -33,6 +33,8 @@ class Program(models.Model):
     billable_day_min_hours = models.DecimalField(max_digits=3, decimal_places=1, default=3)
     on_call_phone = models.CharField(max_length=32, blank=True)
     dial_in_phone = models.CharField(max_length=32, blank=True)
+    # Clients may move their own individual session until this many hours before it starts.
+    reschedule_notice_hours = models.PositiveSmallIntegerField(default=24)
     # Weekly minimum once a client steps down; blank means half the program's minimum.
     step_down_weekly_hours = models.DecimalField(
         max_digits=4, decimal_places=1, null=True, blank=True
