@@ -642,6 +642,19 @@ def test_reading_the_discharge_page_is_audited(
     )
 
 
+def test_reading_the_sign_page_is_audited(
+    world: World, draft: DischargeSummary, login_as: LoginAs
+) -> None:
+    page = login_as(world.casey).get(url("discharge_sign", world.alex))
+    assert GOOD_TEXT["recommendations"] in page.content.decode()
+    [read] = events(Action.READ)
+    assert (read.actor, read.client_id, read.object_id) == (
+        world.casey,
+        world.alex.pk,
+        str(draft.pk),
+    )
+
+
 # --- demo ----------------------------------------------------------------------------------
 
 

@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from openiop.accounts.models import User
+from openiop.audit.models import Action
+from openiop.audit.services import audit_record_atomic
 from openiop.programs import selectors
 from openiop.programs.discharge_forms import (
     DischargeExportForm,
@@ -100,6 +102,14 @@ def sign(request: HttpRequest, client_id: int) -> HttpResponse:
         else:
             messages.success(request, "Summary signed. The client is discharged.")
             return redirect("programs:discharge", client_id=client_id)
+    # The page shows the whole summary: a read, audited like the summary page.
+    audit_record_atomic(
+        actor=user,
+        action=Action.READ,
+        object_type="discharge_summary",
+        object_id=discharge.summary.pk,
+        client_id=discharge.client.pk,
+    )
     context = {**_page(discharge), "form": form, "problems": sign_problems(discharge.summary)}
     status = 400 if form.errors else 200
     return render(request, "programs/discharge/sign.html", context, status=status)
