@@ -47,11 +47,21 @@ def user_create(
 
 
 @transaction.atomic
-def user_set_password(*, user: User, password: str, actor: User | None = None) -> None:
+@transaction.atomic
+def user_set_password(
+    *, user: User, password: str, actor: User | None = None, client_id: int | None = None
+) -> None:
+    """Set a password the rules accept; `client_id` files the event under a client's record."""
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
-    audit_record(actor=actor, action=Action.UPDATE, object_type="user.password", object_id=user.pk)
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        object_type="user.password",
+        object_id=user.pk,
+        client_id=client_id,
+    )
 
 
 def totp_device_for(user: User, *, confirmed: bool | None = True) -> TOTPDevice | None:

@@ -405,7 +405,13 @@ def care_team_candidates(client: Client) -> QuerySet[User]:
             role__in=[Role.CLINICIAN, Role.FACILITATOR],
             is_active=True,
         )
-        .exclude(care_team_seats__client=client)
+        # Members already on the team stay listed (but not the primary): choosing one for a
+        # new seat moves them to it, so a director can make the intake clinician primary.
+        .exclude(
+            pk__in=CareTeamMember.objects.filter(client=client, role=CareTeamRole.PRIMARY).values(
+                "user_id"
+            )
+        )
         .order_by("display_name", "email")
     )
 

@@ -64,5 +64,8 @@ def invite_accept(*, uidb64: str, token: str, password: str) -> User:
     user = user_for_invite(uidb64, token)
     if user is None:
         raise InviteInvalid
-    user_set_password(user=user, password=password, actor=user)
+    profile = Client.objects.filter(user=user).only("pk").first()
+    user_set_password(
+        user=user, password=password, actor=user, client_id=profile.pk if profile else None
+    )
     return user

@@ -389,3 +389,13 @@ def test_others_cannot_change_the_care_team(
     response = client.post(f"/clients/{world.alex.pk}/care-team/{fran.pk}/remove/")
     assert response.status_code == status
     assert snapshot() == before
+
+
+def test_director_can_make_a_team_clinician_primary(world: World) -> None:
+    from openiop.programs.selectors import care_team_candidates
+    from openiop.programs.services import care_team_add
+
+    care_team_add(client=world.blair, user=world.casey, role="clinician", actor=None)
+    candidates = set(care_team_candidates(world.blair))
+    assert world.casey in candidates  # on the team as clinician: may take the primary seat
+    assert world.quinn not in candidates  # already primary

@@ -331,3 +331,14 @@ def test_the_invitation_goes_over_smtp(
     user = referral.enrollment.client.user
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
+
+
+def test_setting_the_password_is_filed_under_the_client(
+    world: World, referral: Referral, mailoutbox: list, client: HttpClient
+) -> None:
+    from openiop.audit.models import AuditEvent
+
+    link = _link(mailoutbox[0])
+    client.post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    event = AuditEvent.objects.filter(object_type="user.password").latest("seq")
+    assert event.client_id == referral.enrollment.client_id
