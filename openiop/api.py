@@ -11,6 +11,7 @@ from openiop.audit.api import router as audit_router
 from openiop.programs.api import router as programs_router
 from openiop.programs.api_programs import router as program_setup_router
 from openiop.programs.api_referrals import router as referrals_router
+from openiop.scheduling.api import router as sessions_router
 from openiop.scheduling.api_bookings import router as bookings_router
 
 api = NinjaAPI(
@@ -41,3 +42,4 @@ api.add_router("", program_setup_router)
 api.add_router("", referrals_router)
 api.add_router("", audit_router)
 api.add_router("", bookings_router)
+api.add_router("", sessions_router)
