@@ -1,0 +1,85 @@
+"""The staff form that creates a weekly series: weekdays and a time instead of an RRULE.
+
+It reads and normalises the fields and builds the RRULE; `series_create` checks the rules
+and words the refusals, so the page and the API refuse the same input the same way.
+"""
+
+from datetime import date, datetime, time
+from typing import Any
+
+from django import forms
+
+from openiop.accounts.models import User
+from openiop.programs.models import Program, Track
+from openiop.scheduling.models import SessionKind
+from openiop.scheduling.selectors import facilitators_of
+
+WEEKDAYS = [
+    ("MO", "Monday"),
+    ("TU", "Tuesday"),
+    ("WE", "Wednesday"),
+    ("TH", "Thursday"),
+    ("FR", "Friday"),
+    ("SA", "Saturday"),
+    ("SU", "Sunday"),
+]
+
+
+class SeriesForm(forms.Form):
+    kind = forms.ChoiceField(label="Kind of session", choices=SessionKind.choices)
+    track = forms.ModelChoiceField(
+        label="Track", queryset=Track.objects.none(), required=False, empty_label="No track"
+    )
+    facilitator = forms.ModelChoiceField(label="Facilitator", queryset=User.objects.none())
+    weekdays = forms.MultipleChoiceField(
+        label="Days of the week", choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
+    )
+    start_time = forms.TimeField(
+        label="Start time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    first_date = forms.DateField(
+        label="First week starting", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last_date = forms.DateField(
+        label="Last date (optional)",
+        required=False,
+        help_text="Leave blank to repeat until stopped.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes (optional)",
+        required=False,
+        help_text="Blank: the usual length for the kind (group 180, skills 90, individual 50).",
+    )
+    capacity = forms.IntegerField(
+        label="Seats (group and skills only, optional)",
+        required=False,
+        help_text="Blank: the program's largest group.",
+    )
+
+    def __init__(self, program: Program, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.program = program
+        self.fields["track"].queryset = program.tracks.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["facilitator"].queryset = facilitators_of(program)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("first_date"), data.get("last_date")
+        if first and last and last < first:
+            self.add_error("last_date", "The last date comes on or after the first.")
+        return data
+
+    def first_local_start(self) -> datetime:
+        day: date = self.cleaned_data["first_date"]
+        at: time = self.cleaned_data["start_time"]
+        return datetime.combine(day, at)  # naive: a wall time in the program's zone
+
+    def rrule(self) -> str:
+        """FREQ=WEEKLY;BYDAY=MO,WE,TH, with UNTIL at the end of the last day if given."""
+        days = [code for code, _ in WEEKDAYS if code in self.cleaned_data["weekdays"]]
+        rule = f"FREQ=WEEKLY;BYDAY={','.join(days)}"
+        last: date | None = self.cleaned_data.get("last_date")
+        if last:
+            rule += f";UNTIL={last:%Y%m%d}T235959"
+        return rule
