@@ -9,6 +9,7 @@ from openiop.demo import data
 from openiop.demo.enrollments import seed_enrollments, seed_tracks
 from openiop.demo.onboarding import seed_onboarding
 from openiop.demo.referrals import seed_referral
+from openiop.demo.series import seed_series
 from openiop.lib.totp import hex_to_base32
 from openiop.programs.models import Client, Enrollment, Program, Track
 from openiop.programs.services import (
@@ -70,6 +71,7 @@ class Command(BaseCommand):
         seed_referral()
         self._discharged_client(programs)
         seed_enrollments([email for email, *_rest in data.CLIENTS])  # whoever has none yet
+        seed_series()
         if not options["quiet"]:
             self._print_logins()
 
