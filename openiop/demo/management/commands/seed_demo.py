@@ -6,6 +6,7 @@ from django.db import transaction
 from openiop.accounts.models import User
 from openiop.accounts.services import totp_install_known_secret, user_create
 from openiop.demo import data
+from openiop.demo.bookings import seed_bookings
 from openiop.demo.enrollments import seed_enrollments, seed_tracks
 from openiop.demo.onboarding import seed_onboarding
 from openiop.demo.referrals import seed_referral
@@ -72,6 +73,7 @@ class Command(BaseCommand):
         self._discharged_client(programs)
         seed_enrollments([email for email, *_rest in data.CLIENTS])  # whoever has none yet
         seed_series()
+        seed_bookings()  # after the series: Sam joins their occurrences
         if not options["quiet"]:
             self._print_logins()
 
