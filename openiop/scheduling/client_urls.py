@@ -10,6 +10,7 @@ urlpatterns = [
     path("my-week/book/", client.book, name="book"),
     path("my-week/make-up/", client.makeup, name="makeup"),
     path("my-week/move/<int:booking_id>/", client.reschedule, name="reschedule"),
+    path("my-week/cancel/<int:booking_id>/", client.cancel, name="cancel"),
     path("my-week/availability/", client.availability, name="availability"),
     path(
         "my-week/availability/<int:window_id>/remove/",

@@ -102,6 +102,7 @@ class Entry:
     joinable: bool
     waitlist_position: int | None
     can_move: bool
+    can_cancel: bool
 
 
 @dataclass
@@ -240,6 +241,7 @@ def my_week(client: Client, now: datetime) -> MyWeek:
                     and session.kind == "individual"
                     and session.starts_at - now > notice
                 ),
+                can_cancel=not session.is_cancelled and session.starts_at > now,
             )
         )
     windows = list(client.availability.all())

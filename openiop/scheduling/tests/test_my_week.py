@@ -276,3 +276,29 @@ def test_booking_page_lists_what_fits_preferred_time_first(
     assert html.index(f'value="{tuesday.pk}"') < html.index(f'value="{saturday.pk}"')
     assert http.post("/my-week/book/", {"session": tuesday.pk}).status_code == 302
     assert Booking.objects.get(client=kolkata).session == tuesday
+
+
+def test_client_cancels_a_place_and_the_waitlist_moves_up(
+    world: World, kolkata: Client, login_as: Login
+) -> None:
+    enrolled(world.blair)
+    group = session(world.program, world.fran, NOW + timedelta(days=1), capacity=1)
+    mine = booking_create(session=group, client=kolkata, actor=None).booking
+    waiting = booking_create(session=group, client=world.blair, actor=None).booking
+    http = login_as(kolkata.user)
+    assert "Cancel my place" in _html(http)
+    assert http.post(f"/my-week/cancel/{mine.pk}/").status_code == 302
+    mine.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (mine.status, waiting.status) == ("cancelled", "booked")
+
+
+def test_another_clients_place_cannot_be_cancelled(
+    world: World, kolkata: Client, login_as: Login
+) -> None:
+    enrolled(world.blair)
+    group = session(world.program, world.fran, NOW + timedelta(days=1))
+    theirs = booking_create(session=group, client=world.blair, actor=None).booking
+    assert login_as(kolkata.user).post(f"/my-week/cancel/{theirs.pk}/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == "booked"

@@ -18,11 +18,13 @@ from openiop.scheduling import client_week
 from openiop.scheduling.client_forms import AvailabilityForm, ChoiceOfSessionForm
 from openiop.scheduling.models import Availability, Booking, BookingStatus, Session
 from openiop.scheduling.services.bookings import (
+    LIVE,
     BookingOutcome,
     BookingRefused,
     RescheduleRefused,
     availability_add,
     availability_remove,
+    booking_cancel,
     booking_create,
     booking_reschedule,
     free_individual_slots,
@@ -165,3 +167,19 @@ def availability_delete(request: HttpRequest, window_id: int) -> HttpResponse:
     availability_remove(window=window, actor=user)
     messages.success(request, "Removed.")
     return redirect("my_schedule:availability")
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """Give up a seat or a waitlist place; a freed seat goes to the next on the waitlist."""
+    user, client = _client(request)
+    booking = get_object_or_404(Booking, pk=booking_id, client=client, status__in=LIVE)
+    if booking.session.starts_at <= timezone.now():
+        messages.warning(
+            request, "This session has already started, so it can't be cancelled here."
+        )
+    else:
+        booking_cancel(booking=booking, actor=user)
+        messages.success(request, "Your place has been cancelled.")
+    return redirect("my_schedule:my_week")
