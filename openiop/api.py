@@ -12,6 +12,7 @@ from openiop.programs.api import router as programs_router
 from openiop.programs.api_programs import router as program_setup_router
 from openiop.programs.api_referrals import router as referrals_router
 from openiop.scheduling.api import router as sessions_router
+from openiop.scheduling.api_attendance import router as attendance_router
 from openiop.scheduling.api_bookings import router as bookings_router
 
 api = NinjaAPI(
@@ -43,3 +44,4 @@ api.add_router("", referrals_router)
 api.add_router("", audit_router)
 api.add_router("", bookings_router)
 api.add_router("", sessions_router)
+api.add_router("", attendance_router)

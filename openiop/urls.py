@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("openiop.programs.onboarding_urls")),
     path("", include("openiop.programs.referral_urls")),
     path("", include("openiop.scheduling.client_urls")),
+    path("", include("openiop.scheduling.attendance_urls")),
     path("", include("openiop.scheduling.urls")),
     path("compliance/", include("openiop.audit.urls")),
     path("api/v1/", api.urls),

@@ -135,7 +135,7 @@ def attendance_record(
         .first()
     )
     if previous is not None and not reason:
-        raise ValidationError({"reason": REASON_NEEDED}, code="reason_needed")
+        raise ValidationError({"reason": ValidationError(REASON_NEEDED, code="reason_needed")})
     if previous is not None:
         # Out of the way of the one-current-record constraint before the new row arrives.
         Attendance.objects.filter(pk=previous.pk).update(is_current=False)
