@@ -6,6 +6,7 @@ from django.db import transaction
 from openiop.accounts.models import User
 from openiop.accounts.services import totp_install_known_secret, user_create
 from openiop.demo import data
+from openiop.demo.attendance import seed_attendance
 from openiop.demo.bookings import seed_bookings
 from openiop.demo.enrollments import seed_enrollments, seed_tracks
 from openiop.demo.onboarding import seed_onboarding
@@ -74,6 +75,7 @@ class Command(BaseCommand):
         seed_enrollments([email for email, *_rest in data.CLIENTS])  # whoever has none yet
         seed_series()
         seed_bookings()  # after the series: Sam joins their occurrences
+        seed_attendance()  # last week's groups, for the hours compliance table
         if not options["quiet"]:
             self._print_logins()
 
