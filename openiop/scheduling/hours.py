@@ -217,3 +217,22 @@ def compliance_table(program: Program, week: IsoWeek) -> list[ComplianceRow]:
 
 def flagged(rows: Iterable[ComplianceRow]) -> list[ComplianceRow]:
     return [row for row in rows if row.hours.cannot_meet]
+
+
+def enrollment_attended_hours(enrollment: Enrollment) -> Decimal:
+    """Hours the client attended during `enrollment` (admission to discharge, or now), for
+    the discharge summary: the sum programs' `attended_hours_for` is waiting for. Two
+    queries: the current attendance records of the client's sessions of the program in that
+    span, with their sessions."""
+    if enrollment.admitted_at is None:
+        return Decimal("0.0")
+    records = Attendance.objects.filter(
+        client_id=enrollment.client_id,
+        is_current=True,
+        session__program_id=enrollment.program_id,
+        session__starts_at__gte=enrollment.admitted_at,
+    ).select_related("session")
+    if enrollment.discharged_at is not None:
+        records = records.filter(session__starts_at__lt=enrollment.discharged_at)
+    minutes = sum(attendance_minutes(r, r.session) for r in records)
+    return (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

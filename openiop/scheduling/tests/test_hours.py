@@ -8,7 +8,12 @@ import pytest
 
 from openiop.conftest import World
 from openiop.programs.models import Phase
-from openiop.scheduling.hours import WEEK_FORMAT, IsoWeek, client_week_hours
+from openiop.scheduling.hours import (
+    WEEK_FORMAT,
+    IsoWeek,
+    client_week_hours,
+    enrollment_attended_hours,
+)
 from openiop.scheduling.models import Session
 from openiop.scheduling.services.attendance import attendance_record
 from openiop.scheduling.tests.attendance_support import book, enroll, make_session
@@ -167,3 +172,18 @@ def test_weeks_parse_and_print() -> None:
     assert str(IsoWeek(2026, 6)) == "2026-W06"
     assert IsoWeek.of(date(2027, 1, 1)) == IsoWeek(2026, 53)
     assert IsoWeek(2026, 1).previous() == IsoWeek(2025, 52)
+
+
+def test_enrollment_hours_for_the_discharge_summary(maple: World) -> None:
+    enrollment = maple.alex.enrollments.get()
+    enrollment.admitted_at = local(2026, 2, 2)
+    enrollment.save()
+    _attend(maple, local(2026, 1, 26, 18), 180, "present")  # before admission: not counted
+    _attend(maple, local(2026, 2, 2, 18), 180, "present")
+    _attend(maple, local(2026, 2, 3, 18), 180, "late", joined=local(2026, 2, 3, 18, 20))
+    _attend(maple, local(2026, 2, 4, 18), 180, "no_show")
+    assert enrollment_attended_hours(enrollment) == Decimal("5.7")  # 3 h + 2 h 40 min
+    enrollment.discharged_at = local(2026, 2, 3)
+    assert enrollment_attended_hours(enrollment) == Decimal("3.0")
+    enrollment.admitted_at = None
+    assert enrollment_attended_hours(enrollment) == 0
