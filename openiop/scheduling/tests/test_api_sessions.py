@@ -97,6 +97,14 @@ def test_bad_input_is_422_with_nothing_written(
     assert _snapshot() == before
 
 
+def test_a_time_with_another_offset_is_a_real_instant(world: World, client: HttpClient) -> None:
+    """02:30Z on Chicago's change day is 20:30 CST the evening before, not a gap."""
+    body = _body(world, starts_at="2026-03-08T02:30:00Z")
+    response = api_post(client, api_headers(world.dale), "/api/v1/sessions", body)
+    assert response.status_code == 201, response.content
+    assert response.json()["starts_at"] == "2026-03-07T20:30:00-06:00"
+
+
 def test_a_facilitator_clash_is_409_with_nothing_written(world: World, client: HttpClient) -> None:
     headers = api_headers(world.dale)
     assert api_post(client, headers, "/api/v1/sessions", _body(world)).status_code == 201

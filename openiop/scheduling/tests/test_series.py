@@ -353,3 +353,24 @@ def test_a_director_can_facilitate_and_a_single_defaults_its_length(world: World
         actor=world.dale,
     )
     assert session.duration == timedelta(minutes=90) and session.capacity is None
+
+
+def test_a_clash_met_when_the_horizon_moves_on_is_written_cancelled_saying_why(
+    world: World,
+) -> None:
+    series = _weekly(world, world.program, datetime(2026, 3, 2, 18), "FREQ=WEEKLY;BYDAY=MO")
+    # Beyond the horizon (Mondays up to 18 May are written), Fran takes a one-off on 1 June.
+    one_off = session_create_single(
+        program=world.program,
+        kind="individual",
+        facilitator=world.fran,
+        starts_at=datetime(2026, 6, 1, 19),
+        actor=world.fran,
+    )
+    with time_machine.travel(datetime(2026, 3, 20, 12, tzinfo=UTC), tick=False):
+        series_extend_all()
+    held = Session.objects.get(series=series, starts_at__date=date(2026, 6, 1))
+    assert held.is_cancelled
+    assert held.status_reason == f"Not held: the facilitator has session {one_off.pk} then."
+    # Mondays 2 March to 8 June (the new horizon, 12 June): 15, one of them not held.
+    assert Session.objects.filter(series=series, status="scheduled").count() == 14
