@@ -83,3 +83,21 @@ class SeriesForm(forms.Form):
         if last:
             rule += f";UNTIL={last:%Y%m%d}T235959"
         return rule
+
+
+class MoveForm(forms.Form):
+    new_date = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
+    new_time = forms.TimeField(
+        label="New start time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+
+    def new_local_start(self) -> datetime:
+        return datetime.combine(self.cleaned_data["new_date"], self.cleaned_data["new_time"])
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason clients will see",
+        max_length=200,
+        help_text="No clinical detail: e.g. \u201cFacilitator unwell\u201d.",
+    )

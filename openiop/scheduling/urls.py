@@ -8,4 +8,13 @@ app_name = "scheduling"
 urlpatterns = [
     path("schedule/day/", sessions.day, name="day"),
     path("schedule/<slug:slug>/series/new/", sessions.series_new, name="series_new"),
+    path("schedule/sessions/<int:session_id>/", sessions.session_detail, name="session"),
+    path(
+        "schedule/sessions/<int:session_id>/move/", sessions.session_move_view, name="session_move"
+    ),
+    path(
+        "schedule/sessions/<int:session_id>/cancel/",
+        sessions.session_cancel_view,
+        name="session_cancel",
+    ),
 ]

@@ -141,3 +141,48 @@ def test_the_series_form_is_404_outside_the_program(
     persona = getattr(world, name)
     user = getattr(persona, "user", persona)
     assert login_as(user).get("/schedule/maple/series/new/").status_code == 404
+
+
+def test_staff_move_and_cancel_one_occurrence_from_its_page(world: World, login_as: Login) -> None:
+    client = login_as(world.dale)
+    client.post("/schedule/maple/series/new/", _form(world))
+    first, second, third = Session.objects.order_by("starts_at")[:3]
+    page = client.get(f"/schedule/sessions/{second.pk}/")
+    assert page.status_code == 200 and b"Move this session" in page.content
+    moved = client.post(
+        f"/schedule/sessions/{second.pk}/move/", {"new_date": "2026-03-05", "new_time": "09:00"}
+    )
+    assert moved.status_code == 302
+    second.refresh_from_db()
+    assert second.moved_from == second.series_slot and second.starts_at.hour == 15  # 09:00 CST
+    refused = client.post(
+        f"/schedule/sessions/{third.pk}/move/", {"new_date": "2026-01-05", "new_time": "09:00"}
+    )
+    assert refused.status_code == 400 and b"Choose a start in the future" in refused.content
+    assert client.post(f"/schedule/sessions/{third.pk}/cancel/", {"reason": ""}).status_code == 400
+    done = client.post(f"/schedule/sessions/{third.pk}/cancel/", {"reason": "Facilitator unwell"})
+    assert done.status_code == 302
+    third.refresh_from_db()
+    first.refresh_from_db()
+    assert third.is_cancelled and third.status_reason == "Facilitator unwell"
+    assert not first.is_cancelled and first.moved_from is None
+
+
+@pytest.mark.parametrize("name", ["birch_director", "cora", "alex"])
+def test_a_session_page_is_404_outside_the_program(
+    world: World, login_as: Login, name: str
+) -> None:
+    session = Session.objects.create(
+        program=world.program,
+        kind="individual",
+        facilitator=world.casey,
+        starts_at=datetime(2026, 3, 3, 15, tzinfo=UTC),
+        ends_at=datetime(2026, 3, 3, 16, tzinfo=UTC),
+    )
+    persona = getattr(world, name)
+    client = login_as(getattr(persona, "user", persona))
+    assert client.get(f"/schedule/sessions/{session.pk}/").status_code == 404
+    response = client.post(f"/schedule/sessions/{session.pk}/cancel/", {"reason": "x"})
+    assert response.status_code == 404
+    session.refresh_from_db()
+    assert not session.is_cancelled
