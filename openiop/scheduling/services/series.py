@@ -115,24 +115,40 @@ def wall_time_of(starts_at: datetime, zone: ZoneInfo) -> datetime:
 # RRULE -------------------------------------------------------------------------------------
 
 
-def parse_rrule(text: str, first_local_start: datetime) -> RRule:
-    """The rule for `text` anchored at `first_local_start`, or ValidationError saying why not.
-
-    Accepted: one RRULE (with or without the `RRULE:` prefix), FREQ DAILY or coarser, at most
-    `MAX_PER_DAY` occurrences on any day, and at least one occurrence. Unbounded rules are
-    fine: occurrences are only written up to the horizon.
-    """
+def rrule_body(text: str, zone: ZoneInfo | None = None) -> str:
+    """`text` as stored: one RRULE without its `RRULE:` prefix, a UTC `UNTIL=...Z` turned
+    into the wall time of `zone` (the rule is expanded in naive local time). ValidationError
+    for anything that is not one RRULE."""
     body = text.strip()
     if body.upper().startswith("RRULE:"):
         body = body[len("RRULE:") :]
     if not body or "\n" in body or ":" in body:
         raise _rrule_error("Give one RRULE such as FREQ=WEEKLY;BYDAY=MO,WE,TH.")
     parts: dict[str, str] = {}
-    for part in body.split(";"):
+    for part in filter(str.strip, body.split(";")):
         name, _, value = part.partition("=")
         parts[name.strip().upper()] = value.strip().upper()
     if "DTSTART" in parts:
         raise _rrule_error("Leave DTSTART out: the first start is given separately.")
+    until = parts.get("UNTIL", "")
+    if until.endswith("Z"):
+        try:
+            instant = datetime.strptime(until[:-1] + "+0000", "%Y%m%dT%H%M%S%z")
+        except ValueError:
+            raise _rrule_error(f"UNTIL={until} is not a time such as 20261231T235959Z.") from None
+        parts["UNTIL"] = f"{instant.astimezone(zone or UTC):%Y%m%dT%H%M%S}"
+    return ";".join(f"{name}={value}" for name, value in parts.items())
+
+
+def parse_rrule(text: str, first_local_start: datetime, zone: ZoneInfo | None = None) -> RRule:
+    """The rule for `text` anchored at `first_local_start`, or ValidationError saying why not.
+
+    Accepted: one RRULE (with or without the `RRULE:` prefix), FREQ DAILY or coarser, at most
+    `MAX_PER_DAY` occurrences on any day, and at least one occurrence. Unbounded rules are
+    fine: occurrences are only written up to the horizon.
+    """
+    body = rrule_body(text, zone)
+    parts = dict(part.partition("=")[::2] for part in body.split(";"))
     freq = parts.get("FREQ", "")
     if freq in ("SECONDLY", "MINUTELY", "HOURLY"):
         raise _rrule_error(f"FREQ={freq} repeats within a day; use DAILY or coarser.")
@@ -345,14 +361,14 @@ def series_create(
         capacity=capacity,
     )
     check_wall_time(first_local_start, zone)
-    rule = parse_rrule(rrule, first_local_start)
+    rule = parse_rrule(rrule, first_local_start, zone)
     _lock_facilitator(facilitator)
     series = SessionSeries.objects.create(
         program=program,
         track=plan.track,
         kind=plan.kind,
         facilitator=facilitator,
-        rrule=rrule.strip().removeprefix("RRULE:"),
+        rrule=rrule_body(rrule, zone),
         # The column is a DateTimeField (USE_TZ): the wall time is stored labelled UTC and
         # read back with the label dropped (`series_rule`); it is not an instant.
         first_local_start=first_local_start.replace(tzinfo=UTC),

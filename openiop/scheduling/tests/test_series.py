@@ -374,3 +374,13 @@ def test_a_clash_met_when_the_horizon_moves_on_is_written_cancelled_saying_why(
     assert held.status_reason == f"Not held: the facilitator has session {one_off.pk} then."
     # Mondays 2 March to 8 June (the new horizon, 12 June): 15, one of them not held.
     assert Session.objects.filter(series=series, status="scheduled").count() == 14
+
+
+def test_a_utc_until_ends_the_series_at_that_instant(world: World) -> None:
+    """RFC 5545 writes UNTIL in UTC; 00:30Z on 17 March is 19:30 on the 16th in Chicago, so
+    the 18:00 session on Monday 16 March is the last."""
+    series = _weekly(
+        world, world.program, datetime(2026, 3, 2, 18), "rrule:FREQ=WEEKLY;UNTIL=20260317T003000Z;"
+    )
+    assert series.rrule == "FREQ=WEEKLY;UNTIL=20260316T193000"
+    assert Session.objects.filter(series=series).count() == 3
