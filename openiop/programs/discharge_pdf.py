@@ -46,7 +46,7 @@ def render_discharge_pdf(summary: DischargeSummary) -> bytes:
     doc.fact("Discharge date", _day(summary.discharge_date))
     doc.fact("Reason for discharge", _reason(summary.reason))
     hours = f"{summary.attended_hours}"
-    if not selectors.ATTENDANCE_RECORDED:
+    if not selectors.attendance_recorded():
         hours += " (attendance is not recorded in OpenIOP yet)"
     doc.fact("Attended hours", hours)
     if program.on_call_phone:

@@ -5,7 +5,7 @@ facilitators on their care team, to the directors of their program, and to a cli
 holding an unexpired break-glass grant. Everyone else gets a 404, so ids cannot be probed.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -236,20 +236,27 @@ def read_discharge_for_user(user: User, client_id: int) -> Discharge:
 
 # False until attendance exists: the summary then says the hours are not recorded rather
 # than letting the next provider read "0.0" as "attended nothing".
-ATTENDANCE_RECORDED = False
+# Attendance lives in scheduling, to the right of programs: it registers its sum here at
+# start-up (SchedulingConfig.ready) instead of programs importing it.
+_attended_hours_source: Callable[[Enrollment], Decimal] | None = None
+
+
+def register_attended_hours(source: Callable[[Enrollment], Decimal]) -> None:
+    global _attended_hours_source
+    _attended_hours_source = source
+
+
+def attendance_recorded() -> bool:
+    """Whether an attendance source is registered (the discharge PDF says so if not)."""
+    return _attended_hours_source is not None
 
 
 def attended_hours_for(enrollment: Enrollment) -> Decimal:
-    """Hours the client attended during this enrollment, for the discharge summary.
-
-    Always 0 for now: attendance does not exist yet. The issue that brings attendance
-    (scheduling: "attendance from real presence") makes this the one place that sums it, from
-    `enrollment.admitted_at` to `enrollment.discharged_at` (or now). Scheduling sits to the
-    right of programs, so that issue either registers its sum here or moves this prefill to
-    scheduling; every caller (draft, signing, PDF) goes through this function, so nothing
-    else changes but `ATTENDANCE_RECORDED`.
-    """
-    return Decimal("0.0")
+    """Hours the client attended during this enrollment, for the discharge summary (draft,
+    signing and PDF all come here): the registered attendance sum, 0 without one."""
+    if _attended_hours_source is None:
+        return Decimal("0.0")
+    return _attended_hours_source(enrollment)
 
 
 MEASURE_CHANGE_PLACEHOLDER = (
@@ -306,7 +313,7 @@ def discharge_facts(enrollment: Enrollment) -> DischargeFacts:
         admission_date=timezone.localdate(admitted, zone) if admitted else None,
         discharge_date=timezone.localdate(enrollment.discharged_at or timezone.now(), zone),
         attended_hours=attended_hours_for(enrollment),
-        attendance_recorded=ATTENDANCE_RECORDED,
+        attendance_recorded=attendance_recorded(),
         measure_change=measure_change_for(enrollment),
         care_team=[(str(m.user), m.get_role_display()) for m in team],
     )

@@ -379,7 +379,7 @@ def test_pdf_holds_the_summary_for_the_next_provider(
         "9 March 2025",
         "2 April 2025",
         "Completed the program",
-        "Attended hours: 0.0 (attendance is not recorded in OpenIOP yet)",
+        "Attended hours: 0.0",
         GOOD_TEXT["progress"],
         GOOD_TEXT["recommendations"],
         GOOD_TEXT["aftercare_appointments"],
@@ -667,3 +667,13 @@ def test_seed_demo_has_one_discharged_client_with_a_signed_summary() -> None:
     assert summary.enrollment.phase == Phase.DISCHARGED
     assert render_discharge_pdf(summary).startswith(b"%PDF")
     assert list(iter_chain_breaks()) == []
+
+
+def test_attended_hours_come_from_the_registered_attendance_sum() -> None:
+    # Scheduling registers its sum at start-up (SchedulingConfig.ready); programs never
+    # imports it.
+    from openiop.programs import selectors
+    from openiop.scheduling.hours import enrollment_attended_hours
+
+    assert selectors.attendance_recorded()
+    assert selectors._attended_hours_source is enrollment_attended_hours
