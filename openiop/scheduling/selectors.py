@@ -1,14 +1,15 @@
 """Reads of the schedule: who may schedule where, a client's booked occurrences, a
 facilitator's day. Each list is a fixed number of queries whatever its length."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from openiop.accounts.models import Role, User
 from openiop.programs.models import Client, Program, ProgramStaff
-from openiop.scheduling.models import BookingStatus, Session
+from openiop.scheduling.models import GROUP_KINDS, BookingStatus, Session
 from openiop.scheduling.services.series import day_bounds
 
 SCHEDULER_ROLES = (Role.DIRECTOR, Role.CLINICIAN, Role.FACILITATOR)
@@ -62,3 +63,53 @@ def facilitator_day(user: User, day: date) -> list[Session]:
         .annotate(booked=Count("bookings", filter=Q(bookings__status=BookingStatus.BOOKED)))
         .order_by("starts_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class TrackWeek:
+    """One track's group and skills sessions of a week on the capacity board."""
+
+    name: str
+    sessions: list[Session]
+
+    @property
+    def _running(self) -> list[Session]:
+        return [s for s in self.sessions if not s.is_cancelled]
+
+    @property
+    def capacity(self) -> int:
+        return sum(s.capacity or 0 for s in self._running)
+
+    @property
+    def booked(self) -> int:
+        return sum(s.booked for s in self._running)  # type: ignore[attr-defined]
+
+    @property
+    def waiting(self) -> int:
+        return sum(s.waiting for s in self._running)  # type: ignore[attr-defined]
+
+    @property
+    def cancelled(self) -> int:
+        return len(self.sessions) - len(self._running)
+
+
+def capacity_board(program: Program, start: datetime, end: datetime) -> list[TrackWeek]:
+    """The program's group and skills sessions starting in [start, end), cancelled ones
+    included, grouped by track (sessions without a track last), each session with `booked`
+    (seats taken) and `waiting` (waitlist length). One query."""
+    sessions = (
+        Session.objects.filter(
+            program=program, kind__in=GROUP_KINDS, starts_at__gte=start, starts_at__lt=end
+        )
+        .select_related("track")
+        .annotate(
+            booked=Count("bookings", filter=Q(bookings__status=BookingStatus.BOOKED)),
+            waiting=Count("bookings", filter=Q(bookings__status=BookingStatus.WAITLISTED)),
+        )
+        .order_by(F("track__name").asc(nulls_last=True), "track_id", "starts_at", "pk")
+    )
+    tracks: dict[int | None, TrackWeek] = {}
+    for session in sessions:
+        name = session.track.name if session.track else "No track"
+        tracks.setdefault(session.track_id, TrackWeek(name, [])).sessions.append(session)
+    return list(tracks.values())

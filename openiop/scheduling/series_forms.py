@@ -101,3 +101,25 @@ class CancelForm(forms.Form):
         max_length=200,
         help_text="No clinical detail: e.g. \u201cFacilitator unwell\u201d.",
     )
+
+
+Day = date  # the form's `date` field hides the type inside the class
+
+
+class ClosureForm(forms.Form):
+    """A day the program closes; `today` is the program's own date, so a past day is refused."""
+
+    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label="Reason clients will see", max_length=100, help_text="For example: Thanksgiving."
+    )
+
+    def __init__(self, *args: Any, today: Day, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_date(self) -> Day:
+        day: Day = self.cleaned_data["date"]
+        if day < self.today:
+            raise forms.ValidationError(f"{day:%Y-%m-%d} has passed; choose today or later.")
+        return day

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from openiop.scheduling.views import sessions
+from openiop.scheduling.views import board, sessions
 
 app_name = "scheduling"
 urlpatterns = [
@@ -17,4 +17,6 @@ urlpatterns = [
         sessions.session_cancel_view,
         name="session_cancel",
     ),
+    path("programs/<slug:slug>/capacity/", board.capacity, name="capacity"),
+    path("programs/<slug:slug>/closures/", board.closures, name="closures"),
 ]
