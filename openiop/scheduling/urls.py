@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from openiop.scheduling.views import board, sessions
+from openiop.scheduling.views import board, sessions, track_groups
 
 app_name = "scheduling"
 urlpatterns = [
@@ -19,4 +19,9 @@ urlpatterns = [
     ),
     path("programs/<slug:slug>/capacity/", board.capacity, name="capacity"),
     path("programs/<slug:slug>/closures/", board.closures, name="closures"),
+    path(
+        "clients/<int:client_id>/track-groups/",
+        track_groups.join_track_groups,
+        name="join_track_groups",
+    ),
 ]

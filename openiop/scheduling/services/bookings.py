@@ -35,6 +35,7 @@ from openiop.scheduling.models import (
     SessionSeries,
     SessionStatus,
 )
+from openiop.scheduling.track_groups import track_series
 
 LIVE = (BookingStatus.BOOKED, BookingStatus.WAITLISTED)
 
@@ -487,3 +488,17 @@ def makeup_offers(
         and has_free_seat(s)
         and fits(s, windows, zone)
     ]
+
+
+@transaction.atomic
+def track_groups_join(*, client: Client, actor: User | None) -> tuple[int, int]:
+    """Book the client into every running series of their track, all or nothing.
+
+    Returns (sessions booked, sessions waitlisted)."""
+    outcomes = [
+        outcome
+        for series in track_series(client)
+        for outcome in series_join(series=series, client=client, actor=actor)
+    ]
+    waitlisted = sum(1 for o in outcomes if o.waitlist_position is not None)
+    return len(outcomes) - waitlisted, waitlisted
