@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 PORT ?= 8000
+# Test processes: one per core (each gets its own test database).
+TEST_WORKERS ?= 2
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -40,7 +42,7 @@ migrations-check: setup
 
 pytest: setup
 	bash scripts/ensure-test-deps
-	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint typecheck migrations-check pytest
 
