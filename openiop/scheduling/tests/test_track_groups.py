@@ -10,7 +10,11 @@ from django.test import Client as HttpClient
 from openiop.accounts.models import User
 from openiop.conftest import World
 from openiop.programs.models import Track
-from openiop.programs.services import enrollment_open, enrollment_set_track
+from openiop.programs.services import (
+    enrollment_open,
+    enrollment_set_track,
+    enrollment_transition,
+)
 from openiop.scheduling.models import Booking, SessionKind
 from openiop.scheduling.services.series import series_create
 
@@ -56,3 +60,18 @@ def test_others_get_404_and_nothing_is_booked(
         response = login_as(getattr(world, persona)).post(f"/clients/{world.alex.pk}/track-groups/")
     assert response.status_code == 404
     assert not Booking.objects.filter(client=world.alex).exists()
+
+
+def test_client_page_shows_this_weeks_hours(
+    world: World, login_as: Callable[[User], HttpClient], alex_in_a_track: Track
+) -> None:
+    http = login_as(world.casey)
+    with time_machine.travel(NOW, tick=False):
+        assert "Hours this week" not in http.get(f"/clients/{world.alex.pk}/").content.decode()
+        enrollment = world.alex.enrollments.get()
+        for phase in ("intake", "active"):
+            enrollment_transition(enrollment=enrollment, to_phase=phase, reason="t", actor=None)
+        page = http.get(f"/clients/{world.alex.pk}/").content.decode()
+    assert "Hours this week (2026-W10)" in page
+    assert "0.0 h attended of 9.0 h required" in page
+    assert "Cannot meet 9.0 h this week" in page or "Short by" in page
