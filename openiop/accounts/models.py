@@ -1,5 +1,3 @@
-import hashlib
-import secrets
 import zoneinfo
 from datetime import datetime
 
@@ -8,6 +6,8 @@ from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from openiop.lib.tokens import new_token, token_digest
 
 
 def validate_time_zone(value: str) -> None:
@@ -102,13 +102,8 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"token {self.pk} for {self.user_id}"
 
-    @staticmethod
-    def digest_of(raw: str) -> str:
-        return hashlib.sha256(raw.encode()).hexdigest()
-
-    @staticmethod
-    def new_raw() -> str:
-        return secrets.token_urlsafe(32)
+    digest_of = staticmethod(token_digest)
+    new_raw = staticmethod(new_token)
 
     def is_usable(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.expires_at and self.user.is_active

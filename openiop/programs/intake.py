@@ -17,14 +17,12 @@ from django.http import Http404
 
 from openiop.accounts.models import Role, User
 from openiop.programs.models import (
-    CareTeamMember,
     Client,
     ClientDocument,
     Program,
-    ProgramStaff,
     Referral,
 )
-from openiop.programs.selectors import get_client_for_user
+from openiop.programs.selectors import get_client_for_user, on_team_or_directs
 
 # Roles that take referrals: they must also work in the program. Facilitators run groups and
 # do not do intake; clients, family, compliance and admins never refer (API: 403).
@@ -44,13 +42,7 @@ def programs_for_referrer(user: User) -> QuerySet[Program]:
 
 def may_handle_documents(user: User, client: Client) -> bool:
     """The client's care team and their program's directors (see the module docstring)."""
-    if not user.is_active:
-        return False
-    if user.role == Role.DIRECTOR:
-        return ProgramStaff.objects.filter(program_id=client.program_id, user=user).exists()
-    if user.role in (Role.CLINICIAN, Role.FACILITATOR):
-        return CareTeamMember.objects.filter(client=client, user=user).exists()
-    return False
+    return on_team_or_directs(user, client)
 
 
 def get_client_for_document_staff(user: User, client_id: int) -> Client:

@@ -153,11 +153,13 @@ _DISCHARGE_PHASES = (Phase.ACTIVE, Phase.STEP_DOWN, Phase.DISCHARGED, Phase.AFTE
 
 
 def may_view_discharge(user: User, client: Client) -> bool:
-    """The client's care team and the directors of their program.
+    """Not the client (their own page is /me/) and not a break-glass reader: emergency access
+    is for reading the record in a crisis, not for handing it to another provider."""
+    return on_team_or_directs(user, client)
 
-    Not the client (their own page is /me/) and not a break-glass reader: emergency access is
-    for reading the record in a crisis, not for handing it to another provider.
-    """
+
+def on_team_or_directs(user: User, client: Client) -> bool:
+    """The client's care team (clinicians and facilitators) and their program's directors."""
     if not user.is_active:
         return False
     if user.role == Role.DIRECTOR:

@@ -5,8 +5,6 @@ Times are stored in UTC. A series keeps its wall-clock start in the program's zo
 occurrence is a row whose UTC start is worked out from that wall-clock time.
 """
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -14,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from openiop.accounts.models import validate_time_zone
+from openiop.lib.tokens import new_token, token_digest
 from openiop.programs.models import Client, Program, Track
 
 
@@ -298,10 +297,5 @@ class CalendarFeed(models.Model):
     def __str__(self) -> str:
         return f"calendar feed {self.pk}"
 
-    @staticmethod
-    def digest_of(raw: str) -> str:
-        return hashlib.sha256(raw.encode()).hexdigest()
-
-    @staticmethod
-    def new_raw() -> str:
-        return secrets.token_urlsafe(32)
+    digest_of = staticmethod(token_digest)
+    new_raw = staticmethod(new_token)
