@@ -18,10 +18,6 @@ from openiop.programs.models import CareTeamRole, Client
 
 router = Router(tags=["clients"])
 
-NOT_ALLOWED_CARE_TEAM = (
-    "Only the program's director or the primary clinician can change the care team."
-)
-
 
 class CareTeamOut(Schema):
     user: int
@@ -104,7 +100,7 @@ def care_team_add(
     actor: User = request.user  # type: ignore[assignment]
     client = selectors.get_client_for_user(actor, client_id)
     if not selectors.may_manage_care_team(actor, client):
-        raise HttpError(403, NOT_ALLOWED_CARE_TEAM)
+        raise HttpError(403, selectors.NOT_ALLOWED_CARE_TEAM)
     member_user = User.objects.filter(pk=body.user).first()
     if member_user is None:
         raise HttpError(422, "No such user.")

@@ -137,6 +137,11 @@ def record_list_read(user: User, client_ids: Sequence[int], *, object_type: str)
         )
 
 
+NOT_ALLOWED_CARE_TEAM = (
+    "Only the program's director or the primary clinician can change the care team."
+)
+
+
 def may_manage_care_team(user: User, client: Client) -> bool:
     """Directors of the client's program and the client's primary clinician."""
     if user.role == Role.DIRECTOR:

@@ -17,8 +17,8 @@ from openiop.accounts.models import User
 from openiop.accounts.services import api_token_issue
 from openiop.audit.models import AuditEvent
 from openiop.conftest import World
-from openiop.programs.api import NOT_ALLOWED_CARE_TEAM
 from openiop.programs.models import CareTeamMember
+from openiop.programs.selectors import NOT_ALLOWED_CARE_TEAM
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response

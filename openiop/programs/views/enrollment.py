@@ -26,10 +26,6 @@ from openiop.programs.enrollment_forms import (
 )
 from openiop.programs.models import CareTeamMember, Client, Enrollment, Phase, Track
 
-NOT_ALLOWED_CARE_TEAM = (
-    "Only the program's director or the primary clinician can change the care team."
-)
-
 
 @login_required
 def phase_change(request: HttpRequest, client_id: int) -> HttpResponse:
@@ -144,7 +140,7 @@ def _open_tracks(enrollment: Enrollment) -> QuerySet[Track]:
 def _client_for_care_team_change(user: User, client_id: int) -> Client:
     client = selectors.get_client_for_user(user, client_id)
     if not selectors.may_manage_care_team(user, client):
-        raise PermissionDenied(NOT_ALLOWED_CARE_TEAM)
+        raise PermissionDenied(selectors.NOT_ALLOWED_CARE_TEAM)
     return client
 
 
