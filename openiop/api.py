@@ -8,12 +8,20 @@ from ninja.errors import AuthenticationError
 from openiop.accounts.api import BearerAuth
 from openiop.accounts.api import router as accounts_router
 from openiop.audit.api import router as audit_router
+from openiop.care.api import router as care_router
+from openiop.family.api import router as family_router
+from openiop.measures.api import router as measures_router
+from openiop.notes.api import router as notes_router
+from openiop.notify.api import router as notify_router
 from openiop.programs.api import router as programs_router
 from openiop.programs.api_programs import router as program_setup_router
 from openiop.programs.api_referrals import router as referrals_router
+from openiop.resources.api import router as resources_router
+from openiop.safety.api import router as safety_router
 from openiop.scheduling.api import router as sessions_router
 from openiop.scheduling.api_attendance import router as attendance_router
 from openiop.scheduling.api_bookings import router as bookings_router
+from openiop.telehealth.api import router as telehealth_router
 
 api = NinjaAPI(
     title="OpenIOP API",
@@ -45,3 +53,11 @@ api.add_router("", audit_router)
 api.add_router("", bookings_router)
 api.add_router("", sessions_router)
 api.add_router("", attendance_router)
+api.add_router("", notify_router)
+api.add_router("", resources_router)
+api.add_router("", safety_router)
+api.add_router("", measures_router)
+api.add_router("", telehealth_router)
+api.add_router("", care_router)
+api.add_router("", notes_router)
+api.add_router("", family_router)

@@ -52,7 +52,15 @@ INSTALLED_APPS = [
     "openiop.audit",
     "openiop.accounts",
     "openiop.programs",
+    "openiop.notify",
+    "openiop.resources",
     "openiop.scheduling",
+    "openiop.safety",
+    "openiop.measures",
+    "openiop.telehealth",
+    "openiop.care",
+    "openiop.notes",
+    "openiop.family",
     "openiop.demo",
 ]
 
@@ -90,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "openiop.accounts.context_processors.idle_timeout",
+                "openiop.lib.slots.nav",
             ],
         },
     },

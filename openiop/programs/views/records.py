@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from openiop.accounts.models import Role, User
 from openiop.audit.models import Action
 from openiop.audit.services import audit_record
+from openiop.lib.slots import badges_for
 from openiop.programs import selectors, services
 from openiop.programs.forms import BreakGlassForm
 from openiop.programs.models import BreakGlassGrant
@@ -36,6 +37,10 @@ def home(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.caseload(user), CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
     clients = list(page.object_list)
     selectors.record_list_read(user, [c.pk for c in clients], object_type="caseload")
+    # Columns from apps to the right (open alerts, engagement flags): see openiop.lib.slots.
+    badges = badges_for(user, [c.pk for c in clients])
+    for client in clients:
+        client.badges = badges.get(client.pk, [])  # type: ignore[attr-defined]
     return render(request, "programs/caseload.html", {"clients": clients, "page": page})
 
 

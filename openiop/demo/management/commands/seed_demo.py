@@ -8,10 +8,17 @@ from openiop.accounts.services import totp_install_known_secret, user_create
 from openiop.demo import data
 from openiop.demo.attendance import seed_attendance
 from openiop.demo.bookings import seed_bookings
+from openiop.demo.care import seed_care
 from openiop.demo.enrollments import seed_enrollments, seed_tracks
+from openiop.demo.measures import seed_measures
+from openiop.demo.notes import seed_notes
+from openiop.demo.notify import seed_notify
 from openiop.demo.onboarding import seed_onboarding
 from openiop.demo.referrals import seed_referral
+from openiop.demo.resources import seed_resources
+from openiop.demo.safety import seed_safety
 from openiop.demo.series import seed_series
+from openiop.demo.telehealth import seed_telehealth
 from openiop.lib.totp import hex_to_base32
 from openiop.programs.models import Client, Enrollment, Program, Track
 from openiop.programs.services import (
@@ -76,6 +83,14 @@ class Command(BaseCommand):
         seed_series()
         seed_bookings()  # after the series: Sam joins their occurrences
         seed_attendance()  # last week's groups, for the hours compliance table
+        # One module per later area, in dependency order (each idempotent).
+        seed_notify()
+        seed_resources()
+        seed_safety()
+        seed_measures()
+        seed_telehealth()
+        seed_care()
+        seed_notes()
         if not options["quiet"]:
             self._print_logins()
 

@@ -1,0 +1,1 @@
+"""Treatment plans, goals, homework and coping exercises."""

@@ -1,0 +1,5 @@
+"""Demo data for progress notes (fictional)."""
+
+
+def seed_notes() -> None:
+    """Idempotent: safe to run again."""

@@ -1,0 +1,1 @@
+"""The family member's portal: exactly what the client's consent allows, nothing after it ends."""

@@ -1,0 +1,1 @@
+"""Instruments as data, responses, scoring, outcome trends, check-ins."""

@@ -1,0 +1,1 @@
+"""Progress notes, group notes, psychotherapy notes, signing."""

@@ -1,0 +1,1 @@
+"""Notification gateway (email, SMS adapter, in-app inbox), reminders, preferences."""

@@ -1,0 +1,1 @@
+"""Resource directory, referrals out, hybrid care, family consents."""

@@ -1,0 +1,1 @@
+"""Safety plans, confirmed locations, risk alerts, on-call rota, escalation."""

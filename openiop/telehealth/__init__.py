@@ -1,0 +1,1 @@
+"""Janus rooms, join tickets, waiting room, pre-join checks."""
