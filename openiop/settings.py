@@ -223,6 +223,11 @@ OPENIOP_BASE_URL = env_str(
     if PRODUCTION and ALLOWED_HOSTS
     else f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}",
 ).rstrip("/")
+# Text messages: a provider speaking Twilio's REST API (notify/channels/sms.py); off when unset.
+SMS_API_BASE = env_str("SMS_API_BASE", "https://api.twilio.com")
+SMS_ACCOUNT_SID = env_str("SMS_ACCOUNT_SID", "")
+SMS_AUTH_TOKEN = env_str("SMS_AUTH_TOKEN", "")
+SMS_FROM = env_str("SMS_FROM", "")
 # Named in email instead of the program, whose name may reveal a condition.
 OPENIOP_CLINIC_NAME = env_str("OPENIOP_CLINIC_NAME", "OpenIOP")
 # How long the set-your-password link in a client's invitation works.
@@ -239,7 +244,32 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "openiop" / "static"]
+STATICFILES_DIRS: list = [BASE_DIR / "openiop" / "static"]
+# janus.js and adapter.js from Debian (libjs-janus-gateway, libjs-webrtc-adapter), no CDN:
+# {% static "janus-gateway/janus.js" %} and {% static "webrtc-adapter/adapter.js" %}.
+for _prefix in ("janus-gateway", "webrtc-adapter"):
+    if Path(f"/usr/share/javascript/{_prefix}").is_dir():
+        STATICFILES_DIRS.append((_prefix, f"/usr/share/javascript/{_prefix}"))
+
+# Video: Janus servers (comma-separated; "internal|public" when browsers reach a server by
+# another URL) and the videoroom admin key; Janus posts its events to Django with basic auth
+# (user "janus"). TURN: coturn's use-auth-secret (time-limited credentials). See
+# openiop/telehealth/janus.py and turn.py.
+JANUS_URLS = env_list("JANUS_URL", [] if PRODUCTION else ["http://127.0.0.1:8088/janus"])
+if PRODUCTION:  # both required once a Janus server is configured
+    JANUS_ADMIN_KEY = env_str("JANUS_ADMIN_KEY", None if JANUS_URLS else "")
+    JANUS_EVENTS_SECRET = env_str("JANUS_EVENTS_SECRET", None if JANUS_URLS else "")
+else:
+    JANUS_ADMIN_KEY = env_str("JANUS_ADMIN_KEY", "") or dev_secret_key(VAR_DIR / "janus_admin_key")
+    JANUS_EVENTS_SECRET = env_str("JANUS_EVENTS_SECRET", "") or dev_secret_key(
+        VAR_DIR / "janus_events_secret"
+    )
+JANUS_EVENTS_URL = env_str(
+    "JANUS_EVENTS_URL",
+    f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}/telehealth/janus-events/",
+)
+TURN_URLS = env_list("TURN_URLS", [])
+TURN_SECRET = env_str("TURN_SECRET", "")
 
 OTP_TOTP_ISSUER = "OpenIOP"
 
