@@ -1,4 +1,5 @@
-"""`make run`: the web server, the task worker and a local mail sink, stopped together.
+"""`make run`: the web server, the task worker, a local mail sink and (when installed) Janus
+for video, stopped together.
 
 Ctrl-C (or SIGTERM) stops every process this started; if one of them dies, the rest stop
 too, so a half-running demo never pretends to work.
@@ -7,10 +8,14 @@ too, so a half-running demo never pretends to work.
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from openiop.lib.env import dev_secret_key
+from openiop.telehealth.janus_config import JANUS_BINARY, janus_command, write_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,6 +42,48 @@ def _processes(port: int) -> dict[str, list[str]]:
     }
 
 
+JANUS_PORT = 8088
+INSTALL_JANUS = (
+    "Video needs Janus: sudo apt-get install janus libjs-janus-gateway libjs-webrtc-adapter "
+    "(video pages show the dial-in number until then)"
+)
+
+
+def _port_busy(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _janus(port: int) -> list[str] | None:
+    """The command for a Janus on loopback with a config generated under var/janus/ (its
+    events go to this web server), or None, saying why, when it cannot start here."""
+    if os.environ.get("JANUS_URL"):
+        print(f"JANUS_URL is set ({os.environ['JANUS_URL']}): not starting a local Janus.")
+        return None
+    if not JANUS_BINARY.exists():
+        print(INSTALL_JANUS, flush=True)
+        return None
+    if _port_busy(JANUS_PORT):
+        print(f"Port {JANUS_PORT} is in use already: not starting a local Janus.", flush=True)
+        return None
+    # The same values settings.py reads (environment, else the dev secrets under var/).
+    var = Path(os.environ.get("OPENIOP_VAR_DIR", ROOT / "var"))
+    folder = var / "janus"
+    log = folder / "janus.log"
+    write_config(
+        folder,
+        bind_ip="127.0.0.1",
+        http_port=JANUS_PORT,
+        admin_key=os.environ.get("JANUS_ADMIN_KEY") or dev_secret_key(var / "janus_admin_key"),
+        events_url=os.environ.get("JANUS_EVENTS_URL")
+        or f"http://127.0.0.1:{port}/telehealth/janus-events/",
+        events_secret=os.environ.get("JANUS_EVENTS_SECRET")
+        or dev_secret_key(var / "janus_events_secret"),
+    )
+    log.unlink(missing_ok=True)  # janus -L appends; one run, one log
+    return janus_command(folder, log_path=log)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -50,10 +97,19 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    for name, cmd in _processes(args.port).items():
+    processes = _processes(args.port)
+    janus = _janus(args.port)
+    if janus is not None:
+        processes["janus"] = janus
+    for name, cmd in processes.items():
         running[name] = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)  # noqa: S603 (our own argv)
+    video = (
+        f"video: Janus on 127.0.0.1:{JANUS_PORT}, log in var/janus/janus.log; "
+        if janus is not None
+        else ""
+    )
     print(
-        f"\nOpenIOP demo: http://127.0.0.1:{args.port}/  (mail lands in var/mail; "
+        f"\nOpenIOP demo: http://127.0.0.1:{args.port}/  ({video}mail lands in var/mail; "
         "Ctrl-C stops everything)\n",
         flush=True,
     )
