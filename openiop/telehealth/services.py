@@ -1,0 +1,723 @@
+"""Telehealth write workflows: rooms just in time, join tickets, pre-join, the waiting room,
+facilitator controls, presence from Janus events, and attendance when the session ends.
+
+Callers have checked that the user may enter the session (`selectors.session_for_join`).
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.tasks import default_task_backend
+from django.utils import timezone
+
+from openiop.accounts.models import User
+from openiop.audit.models import Action
+from openiop.audit.services import audit_record, audit_record_many
+from openiop.programs.models import Client
+from openiop.programs.onboarding import telehealth_consent_signed
+from openiop.safety.services import location_confirm
+from openiop.scheduling.models import Attendance, AttendanceSource, AttendanceStatus, Session
+from openiop.scheduling.services.attendance import attendance_record
+from openiop.telehealth import janus
+from openiop.telehealth.models import (
+    JoinTicket,
+    Mode,
+    Participant,
+    ParticipantState,
+    Presence,
+    Room,
+)
+from openiop.telehealth.selectors import booked_clients, display_name
+from openiop.telehealth.turn import turn_credentials
+
+log = logging.getLogger(__name__)
+
+TICKET_TTL = timedelta(minutes=2)
+# The room is closed (attendance computed, Janus room destroyed) this long after the end.
+CLOSE_AFTER_END = timedelta(minutes=5)
+# Attendance from presence (see `attendance_from_presence`).
+LATE_AFTER = timedelta(minutes=10)
+EARLY_BEFORE = timedelta(minutes=10)
+MERGE_GAP = timedelta(minutes=5)
+CHAT_LIMIT = 200
+CHAT_MAX_CHARS = 500
+# Staff and screen shares on top of the client seats.
+EXTRA_PUBLISHERS = 6
+
+CANCELLED = "This session was cancelled."
+ENDED = "This session has ended."
+NEEDS_CONSENT = "Sign the telehealth consent before your first video session."
+REMOVED = "You were removed from this session. Contact your care team if this is a mistake."
+BAD_TICKET = "This ticket is not valid for this room. Start again from the join page."
+NOT_ADMITTED = "Wait until staff let you in."
+ROOM_CLOSED = "This session's room is closed."
+LOCKED = "The room is locked: nobody new can come in."
+
+
+class Refused(Exception):
+    """A join step refused, with the HTTP status the API and the pages answer with."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+def opens_at_text(session: Session, user: User) -> str:
+    zone = ZoneInfo(user.time_zone or session.program.time_zone)
+    opens = timezone.localtime(session.starts_at - timedelta(minutes=15), zone)
+    return f"Opens at {opens:%a %d %b %H:%M} ({zone.key})"
+
+
+def check_window(*, session: Session, user: User, now: datetime) -> None:
+    """Refuse outside the join window: 409 cancelled, 403 too early (saying when) or ended."""
+    if session.is_cancelled:
+        raise Refused(409, CANCELLED)
+    if session.is_joinable(now):
+        return
+    if now >= session.ends_at:
+        raise Refused(403, ENDED)
+    raise Refused(403, opens_at_text(session, user))
+
+
+def check_client(*, session: Session, client: Client | None) -> Participant | None:
+    """A client needs a signed telehealth consent and must not have been removed."""
+    if client is None:
+        return None
+    if not telehealth_consent_signed(client):
+        raise Refused(403, NEEDS_CONSENT)
+    participant = Participant.objects.filter(session=session, user_id=client.user_id).first()
+    if participant is not None and participant.state == ParticipantState.REMOVED:
+        raise Refused(403, REMOVED)
+    return participant
+
+
+# --- rooms -------------------------------------------------------------------------------------
+
+
+def _new_room_number() -> int:
+    return 100_000_000 + secrets.randbelow(900_000_000)
+
+
+def room_ensure(session: Session, *, now: datetime | None = None) -> Room:
+    """The session's Janus room, created now if it is not yet (idempotent and race-safe: the
+    row is inserted once under its unique constraint, then locked while Janus creates the
+    room, so two first joiners make one room). Raises janus.JanusUnavailable."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        room = Room.objects.select_for_update().filter(session=session).first()
+        if room is None:
+            room = _room_insert(session)
+        if room.destroyed_at is not None:
+            raise Refused(409, ROOM_CLOSED)
+        if room.janus_created_at is None:
+            server = janus.server_for_url(room.server_url)
+            try:
+                janus.room_create(
+                    server,
+                    room=room.number,
+                    secret=room.secret,
+                    pin=room.pin,
+                    description=f"OpenIOP session {session.pk}",
+                    publishers=min((session.capacity or 1) + EXTRA_PUBLISHERS, 100),
+                )
+            except janus.JanusError as error:
+                if error.code != janus.ROOM_EXISTS:
+                    raise janus.JanusUnavailable(str(error)) from error
+            room.janus_created_at = now
+            room.save(update_fields=["janus_created_at"])
+            transaction.on_commit(lambda: schedule_room_close(room))
+    return room
+
+
+def _room_insert(session: Session) -> Room:
+    server = janus.pick_server(session.pk)
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                Room.objects.create(
+                    session=session,
+                    server_url=server.url,
+                    number=_new_room_number(),
+                    secret=secrets.token_urlsafe(24),
+                    pin=f"{secrets.randbelow(10**8):08d}",
+                )
+        except IntegrityError:
+            pass  # another first joiner inserted it (or, rarely, the number was taken)
+        room = Room.objects.select_for_update().filter(session=session).first()
+        if room is not None:
+            return room
+    raise janus.JanusUnavailable("Could not allocate a room number.")
+
+
+def schedule_room_close(room: Room) -> None:
+    """Queue the end-of-session job (backends that cannot defer, as in tests, skip this:
+    the tests call `room_close` themselves)."""
+    if not getattr(default_task_backend, "supports_defer", False):
+        return
+    from openiop.telehealth.tasks import room_close_task
+
+    session = Session.objects.only("ends_at").get(pk=room.session_id)
+    room_close_task.using(run_after=session.ends_at + CLOSE_AFTER_END).enqueue(room.pk)
+
+
+# --- tickets -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedTicket:
+    ticket: JoinTicket
+    raw: str
+    room: Room
+    janus_url: str
+    ice_servers: list[dict[str, Any]]
+
+
+def ice_servers_for(user: User) -> list[dict[str, Any]]:
+    """TURN when configured; otherwise none at all (never a public STUN server)."""
+    turn = turn_credentials(user.pk)
+    return [turn] if turn else []
+
+
+def ticket_issue(
+    *, user: User, session: Session, client: Client | None, now: datetime | None = None
+) -> IssuedTicket:
+    """A single-use ticket into the session's room, valid two minutes. Creates the Janus room
+    if it does not exist yet. Raises Refused, or janus.JanusUnavailable (say so, show the
+    dial-in number)."""
+    now = now or timezone.now()
+    check_window(session=session, user=user, now=now)
+    check_client(session=session, client=client)
+    room = room_ensure(session, now=now)
+    raw = JoinTicket.new_raw()
+    with transaction.atomic():
+        ticket = JoinTicket.objects.create(
+            digest=JoinTicket.digest_of(raw),
+            user=user,
+            session=session,
+            room=room,
+            issued_at=now,
+            expires_at=now + TICKET_TTL,
+        )
+        audit_record(
+            actor=user,
+            action=Action.CREATE,
+            object_type="telehealth.join_ticket",
+            object_id=ticket.pk,
+            client_id=client.pk if client else None,
+        )
+    server = janus.server_for_url(room.server_url)
+    return IssuedTicket(ticket, raw, room, server.browser_url, ice_servers_for(user))
+
+
+def _new_feed_id() -> int:
+    # Janus participant ids; below 2**53 so JavaScript numbers hold them exactly.
+    return 1 + secrets.randbelow(2**52)
+
+
+@transaction.atomic
+def ticket_redeem(
+    *, user: User, token: str, room_number: int, now: datetime | None = None
+) -> dict[str, Any]:
+    """Trade a valid, unused, unexpired ticket for *that* room's PIN and this person's Janus
+    participant ids. A forged room number, another person's ticket, a replay or an expired
+    ticket is refused (403) with nothing learnt; a client not yet admitted is told to wait
+    (409) and keeps the ticket."""
+    now = now or timezone.now()
+    ticket = (
+        JoinTicket.objects.select_related("room", "session", "session__program")
+        .filter(digest=JoinTicket.digest_of(token or ""))
+        .first()
+    )
+    if (
+        ticket is None
+        or ticket.user_id != user.pk
+        or ticket.room.number != room_number
+        or ticket.used_at is not None
+        or ticket.expires_at <= now
+        or not ticket.room.is_live
+    ):
+        raise Refused(403, BAD_TICKET)
+    session = ticket.session
+    check_window(session=session, user=user, now=now)
+    client = Client.objects.filter(user=user).first() if not user.is_staff_role else None
+    participant = check_client(session=session, client=client)
+    if client is not None and (
+        participant is None or participant.state != ParticipantState.ADMITTED
+    ):
+        raise Refused(409, NOT_ADMITTED)
+    feed_id = _new_feed_id()
+    screen_id = _new_feed_id() if user.is_staff_role else None
+    claimed = JoinTicket.objects.filter(pk=ticket.pk, used_at__isnull=True).update(
+        used_at=now, feed_id=feed_id, screen_feed_id=screen_id
+    )
+    if claimed != 1:
+        raise Refused(403, BAD_TICKET)
+    if client is None:
+        Participant.objects.update_or_create(
+            session=session,
+            user=user,
+            defaults={"is_staff": True, "state": ParticipantState.ADMITTED, "last_seen": now},
+            create_defaults={
+                "is_staff": True,
+                "state": ParticipantState.ADMITTED,
+                "admitted_at": now,
+                "prejoined_at": now,
+                "last_seen": now,
+            },
+        )
+    audit_record(
+        actor=user,
+        action=Action.READ,
+        object_type="telehealth.room_entry",
+        object_id=ticket.pk,
+        client_id=client.pk if client else None,
+    )
+    server = janus.server_for_url(ticket.room.server_url)
+    return {
+        "janus_url": server.browser_url,
+        "room": ticket.room.number,
+        "pin": ticket.room.pin,
+        "feed_id": feed_id,
+        "screen_feed_id": screen_id,
+        "display": display_name(user, client),
+        "is_staff": client is None,
+        "ice_servers": ice_servers_for(user),
+    }
+
+
+# --- pre-join and the waiting room -------------------------------------------------------------
+
+
+def recommend_mode(*, rtt_ms: int | None, kbps: int | None, camera_ok: bool | None) -> str:
+    """Video above ~1.2 Mbit/s and under 300 ms; low-bandwidth video above ~300 kbit/s;
+    otherwise (or without a camera) audio only."""
+    if camera_ok is False or kbps is None:
+        return Mode.AUDIO
+    if kbps >= 1200 and (rtt_ms or 0) < 300:
+        return Mode.VIDEO
+    if kbps >= 300 and (rtt_ms or 0) < 800:
+        return Mode.LOW
+    return Mode.AUDIO
+
+
+@dataclass(frozen=True)
+class PrejoinAnswers:
+    rtt_ms: int | None
+    throughput_kbps: int | None
+    camera_ok: bool | None
+    mode: str
+    private: bool | None = None
+    wants_message: bool = False
+    location_declined: bool = False
+    address: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+
+
+def prejoin_complete(
+    *,
+    user: User,
+    session: Session,
+    client: Client | None,
+    answers: PrejoinAnswers,
+    now: datetime | None = None,
+) -> Participant:
+    """Record the pre-join checks and, for a client, the location (through safety: declining
+    alerts the care team). A client then waits to be admitted; staff go straight in. Raises
+    ValidationError (nothing written) or Refused."""
+    now = now or timezone.now()
+    check_window(session=session, user=user, now=now)
+    check_client(session=session, client=client)
+    mode = answers.mode
+    if client is not None and answers.private is False:
+        mode = Mode.AUDIO  # not private: camera off
+    with transaction.atomic():
+        if client is not None:
+            location_confirm(
+                client=client,
+                session=session,
+                actor=user,
+                address=answers.address,
+                city=answers.city,
+                region=answers.region,
+                postal_code=answers.postal_code,
+                country=answers.country,
+                declined=answers.location_declined,
+            )
+        existing = Participant.objects.select_for_update().filter(session=session, user=user)
+        participant = existing.first()
+        if participant is None:
+            participant = Participant(session=session, user=user)
+        keep_in = participant.state == ParticipantState.ADMITTED
+        participant.is_staff = client is None
+        participant.state = (
+            ParticipantState.ADMITTED if client is None or keep_in else ParticipantState.WAITING
+        )
+        participant.rtt_ms = answers.rtt_ms
+        participant.throughput_kbps = answers.throughput_kbps
+        participant.camera_ok = answers.camera_ok
+        participant.recommended_mode = recommend_mode(
+            rtt_ms=answers.rtt_ms, kbps=answers.throughput_kbps, camera_ok=answers.camera_ok
+        )
+        participant.mode = mode
+        participant.private = answers.private if client is not None else None
+        participant.wants_message = bool(client is not None and answers.wants_message)
+        participant.location_declined = answers.location_declined if client else None
+        participant.prejoined_at = now
+        participant.last_seen = now
+        participant.reconnecting = False
+        participant.hand_raised = False
+        if client is None and participant.admitted_at is None:
+            participant.admitted_at = now
+        participant.save()
+        audit_record(
+            actor=user,
+            action=Action.UPDATE,
+            object_type="telehealth.participant",
+            object_id=participant.pk,
+            client_id=client.pk if client else None,
+        )
+    return participant
+
+
+@transaction.atomic
+def participants_admit(
+    *, session: Session, actor: User, user_id: int | None = None, now: datetime | None = None
+) -> int:
+    """Let one waiting client in (`user_id`) or everyone waiting (None). Refused while the
+    room is locked. Returns how many came in."""
+    now = now or timezone.now()
+    if Room.objects.filter(session=session, locked=True).exists():
+        raise ValidationError(LOCKED, code="locked")
+    waiting = Participant.objects.select_for_update().filter(
+        session=session, state=ParticipantState.WAITING
+    )
+    if user_id is not None:
+        waiting = waiting.filter(user_id=user_id)
+    admitted = list(waiting)
+    if not admitted:
+        return 0
+    Participant.objects.filter(pk__in=[p.pk for p in admitted]).update(
+        state=ParticipantState.ADMITTED, admitted_at=now, admitted_by=actor
+    )
+    clients = dict(
+        Client.objects.filter(user_id__in=[p.user_id for p in admitted]).values_list(
+            "user_id", "pk"
+        )
+    )
+    audit_record_many(
+        actor=actor,
+        action=Action.UPDATE,
+        object_type="telehealth.admit",
+        entries=[(clients.get(p.user_id), p.pk) for p in admitted],
+    )
+    return len(admitted)
+
+
+@transaction.atomic
+def participant_control(
+    *, session: Session, actor: User, user_id: int, action: str, now: datetime | None = None
+) -> None:
+    """Staff controls on one participant: `mute` (their page mutes its microphone; Janus
+    mutes it for everyone too when it can) or `remove` (out of the room, no new tickets)."""
+    participant = (
+        Participant.objects.select_for_update().filter(session=session, user_id=user_id).first()
+    )
+    if participant is None or (participant.is_staff and action == "remove"):
+        raise ValidationError("No such participant.", code="missing")
+    if action == "mute":
+        participant.mute_requested = True
+        participant.save(update_fields=["mute_requested"])
+    elif action == "remove":
+        participant.state = ParticipantState.REMOVED
+        participant.save(update_fields=["state"])
+        _kick_from_janus(session, user_id)
+    else:
+        raise ValidationError("Unknown action.", code="unknown")
+    client_id = Client.objects.filter(user_id=user_id).values_list("pk", flat=True).first()
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        object_type=f"telehealth.{action}",
+        object_id=participant.pk,
+        client_id=client_id,
+    )
+
+
+def _kick_from_janus(session: Session, user_id: int) -> None:
+    room = Room.objects.filter(session=session).first()
+    if room is None or not room.is_live:
+        return
+    feeds = Presence.objects.filter(room=room, user_id=user_id, left_at__isnull=True)
+    server = janus.server_for_url(room.server_url)
+    for feed_id in feeds.values_list("feed_id", flat=True):
+        try:
+            janus.room_kick(server, room=room.number, secret=room.secret, participant_id=feed_id)
+        except (janus.JanusError, janus.JanusUnavailable):
+            log.warning("could not kick feed of room %s", room.pk)
+
+
+@transaction.atomic
+def room_lock(*, session: Session, actor: User, locked: bool) -> None:
+    updated = Room.objects.filter(session=session).update(locked=locked)
+    if not updated:
+        raise ValidationError("The room has not opened yet.", code="missing")
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        object_type="telehealth.room_lock" if locked else "telehealth.room_unlock",
+        object_id=session.pk,
+    )
+
+
+def participant_heartbeat(
+    *, participant: Participant, reconnecting: bool, now: datetime | None = None
+) -> None:
+    """The room page's poll: at most one small UPDATE every few seconds per person."""
+    now = now or timezone.now()
+    fresh = participant.last_seen is not None and participant.last_seen > now - timedelta(seconds=4)
+    if fresh and participant.reconnecting == reconnecting and not participant.mute_requested:
+        return
+    Participant.objects.filter(pk=participant.pk).update(
+        last_seen=now, reconnecting=reconnecting, mute_requested=False
+    )
+
+
+def participant_hand(*, participant: Participant, raised: bool) -> None:
+    Participant.objects.filter(pk=participant.pk).update(hand_raised=raised)
+
+
+def participant_leave(*, participant: Participant) -> None:
+    """The person left (the Leave or Quick exit button); a client rejoins through pre-join."""
+    Participant.objects.filter(pk=participant.pk, state=ParticipantState.ADMITTED).update(
+        state=ParticipantState.LEFT, hand_raised=False
+    )
+    Participant.objects.filter(pk=participant.pk, state=ParticipantState.WAITING).update(
+        state=ParticipantState.LEFT
+    )
+
+
+# --- chat: kept in the cache only, gone when the room closes ----------------------------------
+
+
+def _chat_key(session_id: int) -> str:
+    return f"telehealth:chat:{session_id}"
+
+
+def chat_post(*, session: Session, name: str, text: str, now: datetime | None = None) -> None:
+    text = " ".join(text.split())[:CHAT_MAX_CHARS]
+    if not text:
+        raise ValidationError("Write a message first.")
+    now = now or timezone.now()
+    key = _chat_key(session.pk)
+    messages: list[dict[str, Any]] = cache.get(key) or []
+    number = (messages[-1]["n"] + 1) if messages else 1
+    messages = [*messages, {"n": number, "name": name, "text": text, "at": now.isoformat()}]
+    ttl = max(int((session.ends_at - now).total_seconds()) + 3600, 60)
+    cache.set(key, messages[-CHAT_LIMIT:], ttl)
+
+
+def chat_since(session: Session, after: int) -> list[dict[str, Any]]:
+    return [m for m in cache.get(_chat_key(session.pk)) or [] if m["n"] > after]
+
+
+# --- presence from Janus events ----------------------------------------------------------------
+
+
+def _event_time(event: dict[str, Any]) -> datetime:
+    stamp = event.get("timestamp")
+    if isinstance(stamp, int) and stamp > 10**15:  # microseconds since the epoch
+        return datetime.fromtimestamp(stamp / 1_000_000, tz=ZoneInfo("UTC"))
+    return timezone.now()
+
+
+def janus_events_record(events: list[Any]) -> int:
+    """Record presence from a batch of Janus events (the sample event handler's JSON). A
+    videoroom `joined` opens an interval for the user whose ticket gave that participant id;
+    `leaving`/`kicked`, a detached handle or a destroyed Janus session closes it. Anything
+    else is ignored. Returns how many intervals were opened or closed."""
+    changed = 0
+    for event in events:
+        if not isinstance(event, dict):
+            continue
+        try:
+            changed += _record_one(event)
+        except (TypeError, ValueError, KeyError):
+            continue  # one malformed event never loses the others
+    return changed
+
+
+def _record_one(event: dict[str, Any]) -> int:
+    kind = event.get("type")
+    body = event.get("event") or {}
+    when = _event_time(event)
+    if kind == 64 and body.get("plugin") == janus.PLUGIN:
+        data = body.get("data") or {}
+        name, room_no, feed = data.get("event"), data.get("room"), data.get("id")
+        if not isinstance(room_no, int) or not isinstance(feed, int):
+            return 0
+        if name == "joined":
+            return _presence_open(
+                room_no, feed, when, event.get("session_id"), event.get("handle_id")
+            )
+        if name in ("leaving", "kicked", "left"):
+            return Presence.objects.filter(
+                room__number=room_no, feed_id=feed, left_at__isnull=True
+            ).update(left_at=when)
+        return 0
+    if kind == 2 and body.get("name") == "detached" and isinstance(event.get("handle_id"), int):
+        return Presence.objects.filter(
+            janus_handle_id=event["handle_id"], left_at__isnull=True
+        ).update(left_at=when)
+    if kind == 1 and body.get("name") == "destroyed" and isinstance(event.get("session_id"), int):
+        return Presence.objects.filter(
+            janus_session_id=event["session_id"], left_at__isnull=True
+        ).update(left_at=when)
+    return 0
+
+
+def _presence_open(room_no: int, feed: int, when: datetime, janus_session: Any, handle: Any) -> int:
+    ticket = (
+        JoinTicket.objects.filter(room__number=room_no, feed_id=feed).select_related("room").first()
+    )
+    if ticket is None:  # a screen share, or a participant we never issued: not presence
+        return 0
+    if Presence.objects.filter(room=ticket.room, feed_id=feed, left_at__isnull=True).exists():
+        return 0  # Janus retransmitted the event
+    Presence.objects.create(
+        room=ticket.room,
+        user_id=ticket.user_id,
+        feed_id=feed,
+        janus_session_id=janus_session if isinstance(janus_session, int) else None,
+        janus_handle_id=handle if isinstance(handle, int) else None,
+        joined_at=when,
+    )
+    return 1
+
+
+# --- end of the session: presence → attendance, room destroyed --------------------------------
+
+
+def merge_intervals(
+    intervals: list[tuple[datetime, datetime]], *, gap: timedelta = MERGE_GAP
+) -> list[tuple[datetime, datetime]]:
+    """Overlapping intervals, and intervals separated by a drop shorter than `gap`, become one."""
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1] + gap:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def status_from_presence(
+    session: Session, merged: list[tuple[datetime, datetime]]
+) -> tuple[str, datetime | None, datetime | None]:
+    """(status, joined_at, left_at) for one client. No presence: no-show. Otherwise the first
+    join and the last leave; late when the first join is more than 10 minutes after the start,
+    left early when the last leave is more than 10 minutes before the end (late wins when both:
+    the hours credited follow the times either way)."""
+    if not merged:
+        return AttendanceStatus.NO_SHOW, None, None
+    joined, left = merged[0][0], merged[-1][1]
+    if joined > session.starts_at + LATE_AFTER:
+        status = AttendanceStatus.LATE
+    elif left < session.ends_at - EARLY_BEFORE:
+        status = AttendanceStatus.LEFT_EARLY
+    else:
+        status = AttendanceStatus.PRESENT
+    return status, joined, left
+
+
+def attendance_from_presence(room: Room, *, now: datetime | None = None) -> dict[int, str]:
+    """Record each booked client's attendance from the room's presence (source `video`).
+    A client whose attendance was already recorded (the facilitator's roster) keeps it.
+    Intervals still open are closed at the session's end. Returns {client_id: status}."""
+    now = now or timezone.now()
+    session = Session.objects.select_related("program").get(pk=room.session_id)
+    clients = list(booked_clients(session))
+    recorded = set(
+        Attendance.objects.filter(session=session, is_current=True).values_list(
+            "client_id", flat=True
+        )
+    )
+    spans: dict[int, list[tuple[datetime, datetime]]] = {}
+    for p in Presence.objects.filter(room=room):
+        start = max(p.joined_at, session.starts_at - timedelta(minutes=15))
+        end = min(p.left_at or session.ends_at, session.ends_at + timedelta(minutes=30))
+        if end > start:
+            spans.setdefault(p.user_id, []).append((start, end))
+    outcome = {}
+    for client in clients:
+        if client.pk in recorded:
+            continue
+        status, joined, left = status_from_presence(
+            session, merge_intervals(spans.get(client.user_id, []))
+        )
+        attendance_record(
+            session=session,
+            client=client,
+            status=status,
+            joined_at=joined,
+            left_at=left,
+            source=AttendanceSource.VIDEO,
+            actor=None,
+            now=now,
+        )
+        outcome[client.pk] = status
+    return outcome
+
+
+def room_close(room: Room, *, now: datetime | None = None) -> dict[int, str]:
+    """After the session: attendance from presence (once), then destroy the Janus room (a
+    Janus that cannot be reached forgets the room on restart anyway: rooms are not permanent)
+    and forget the chat. Returns the statuses recorded."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Room.objects.select_for_update().get(pk=room.pk)
+        outcome: dict[int, str] = {}
+        if locked.attendance_done_at is None:
+            Presence.objects.filter(room=locked, left_at__isnull=True).update(
+                left_at=min(now, locked.session.ends_at)
+            )
+            outcome = attendance_from_presence(locked, now=now)
+            locked.attendance_done_at = now
+        if locked.destroyed_at is None:
+            if locked.janus_created_at is not None:
+                try:
+                    janus.room_destroy(
+                        janus.server_for_url(locked.server_url),
+                        room=locked.number,
+                        secret=locked.secret,
+                    )
+                except (janus.JanusError, janus.JanusUnavailable):
+                    log.warning("room %s: Janus did not confirm the destroy", locked.pk)
+            locked.destroyed_at = now
+        locked.save(update_fields=["attendance_done_at", "destroyed_at"])
+        Participant.objects.filter(session_id=locked.session_id).exclude(
+            state=ParticipantState.REMOVED
+        ).update(state=ParticipantState.LEFT, hand_raised=False)
+        audit_record(
+            actor=None, action=Action.UPDATE, object_type="telehealth.room_close", object_id=room.pk
+        )
+    cache.delete(_chat_key(room.session_id))
+    return outcome
+
+
+def rooms_due_for_close(now: datetime) -> list[Room]:
+    return list(
+        Room.objects.filter(
+            destroyed_at__isnull=True, session__ends_at__lte=now - CLOSE_AFTER_END
+        ).select_related("session")
+    )

@@ -1,0 +1,125 @@
+"""Telehealth test fixtures: sessions around "now", signed consents, and a stand-in Janus for
+the tests that are about Django's rules (tests marked with the real Janus use the harness)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from openiop.conftest import World
+from openiop.programs.models import Client, ConsentKind
+from openiop.programs.onboarding import current_consent
+from openiop.programs.services.onboarding import consent_sign
+from openiop.scheduling.models import Booking, BookingStatus, Session, SessionKind
+from openiop.telehealth import janus
+
+
+def sign_consent(client: Client) -> None:
+    document = current_consent(ConsentKind.TELEHEALTH)
+    assert document is not None
+    consent_sign(
+        client=client,
+        document=document,
+        typed_name=f"{client.first_name} {client.last_name}",
+        agreed=True,
+        actor=client.user,
+    )
+
+
+def make_session(
+    world: World,
+    *,
+    starts_at: datetime,
+    minutes: int = 60,
+    kind: str = SessionKind.GROUP,
+    facilitator: Any = None,
+    clients: tuple[Client, ...] = (),
+) -> Session:
+    session = Session.objects.create(
+        program=world.program,
+        kind=kind,
+        facilitator=facilitator or world.fran,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        capacity=8 if kind in (SessionKind.GROUP, SessionKind.SKILLS) else None,
+    )
+    for client in clients:
+        Booking.objects.create(session=session, client=client, status=BookingStatus.BOOKED)
+    return session
+
+
+@dataclass
+class FakeJanus:
+    """Records the rooms Django asks for; `down` makes every call fail as if unreachable."""
+
+    rooms: dict[int, dict[str, Any]] = field(default_factory=dict)
+    destroyed: list[int] = field(default_factory=list)
+    kicked: list[int] = field(default_factory=list)
+    down: bool = False
+    creates: int = 0
+
+    def _check(self) -> None:
+        if self.down:
+            raise janus.JanusUnavailable("test: Janus is down")
+
+    def room_create(self, server: Any, *, room: int, **kwargs: Any) -> None:
+        self._check()
+        self.creates += 1
+        if room in self.rooms:
+            raise janus.JanusError(janus.ROOM_EXISTS, "exists")
+        self.rooms[room] = kwargs
+
+    def room_destroy(self, server: Any, *, room: int, secret: str) -> bool:
+        self._check()
+        self.destroyed.append(room)
+        return self.rooms.pop(room, None) is not None
+
+    def room_kick(self, server: Any, *, room: int, secret: str, participant_id: int) -> None:
+        self._check()
+        self.kicked.append(participant_id)
+
+
+@pytest.fixture
+def fake_janus(monkeypatch: pytest.MonkeyPatch, settings: Any) -> FakeJanus:
+    settings.JANUS_URLS = ["http://127.0.0.1:9/janus"]
+    settings.JANUS_ADMIN_KEY = "test-admin-key"
+    settings.JANUS_EVENTS_SECRET = "test-events-secret"
+    settings.TURN_URLS = []
+    fake = FakeJanus()
+    monkeypatch.setattr(janus, "room_create", fake.room_create)
+    monkeypatch.setattr(janus, "room_destroy", fake.room_destroy)
+    monkeypatch.setattr(janus, "room_kick", fake.room_kick)
+    return fake
+
+
+@pytest.fixture
+def group_now(world: World) -> Session:
+    """A group running now (started 5 minutes ago, one hour), Fran facilitating, Alex and
+    Blair booked, both with the telehealth consent signed."""
+    sign_consent(world.alex)
+    sign_consent(world.blair)
+    return make_session(
+        world,
+        starts_at=timezone.now() - timedelta(minutes=5),
+        clients=(world.alex, world.blair),
+    )
+
+
+@pytest.fixture
+def individual_now(world: World) -> Session:
+    """Alex's individual session with Casey, running now."""
+    sign_consent(world.alex)
+    return make_session(
+        world,
+        starts_at=timezone.now() - timedelta(minutes=5),
+        minutes=50,
+        kind=SessionKind.INDIVIDUAL,
+        facilitator=world.casey,
+        clients=(world.alex,),
+    )
+
+
+MakeSession = Callable[..., Session]
