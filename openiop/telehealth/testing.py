@@ -12,6 +12,8 @@ Fixtures (registered for telehealth's tests in openiop/telehealth/conftest.py):
   `JanusServer` for the adapter), `.janus_url`, `.admin_key`, `.events_secret`,
   `.inside_ip`, `.root_ip`, `.ns`, `.log_path`, `.chromium_executable`,
   `.restart_janus(events_url=...)`, `.log_text()`.
+- `janus_events` (function): an `EventSink` receiving Janus's event posts during the test
+  (`.events`, `.plugin_events("joined")`, `.refused`), for tests without a live server.
 - `janus_settings` (function): points settings.JANUS_URLS / JANUS_ADMIN_KEY /
   JANUS_EVENTS_SECRET at that Janus; yields the `JanusNetns`.
 - `video_live_server` (session): a second Django live server listening on the root-side
@@ -369,6 +371,20 @@ def janus_netns(request: pytest.FixtureRequest) -> Iterator[JanusNetns]:
 
 
 @pytest.fixture
+def janus_events(janus_netns: JanusNetns) -> Iterator[EventSink]:
+    """The harness's own event sink, with Janus posting to it for this test (Janus is
+    restarted around the test only if a video live server had taken its events over)."""
+    sink = janus_netns.sink
+    assert sink is not None
+    previous = janus_netns.events_url
+    if previous != sink.url:
+        janus_netns.restart_janus(events_url=sink.url)
+    yield sink
+    if previous != sink.url:
+        janus_netns.restart_janus(events_url=previous)
+
+
+@pytest.fixture
 def janus_settings(settings: Any, janus_netns: JanusNetns) -> JanusNetns:
     """Settings pointing at the harness's Janus (undone after the test)."""
     settings.JANUS_URLS = [janus_netns.janus_url]
@@ -390,6 +406,15 @@ def video_live_server(
     janus_netns.restart_janus(events_url=f"{server.url}{EVENTS_PATH}")
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _video_transactional_db(request: pytest.FixtureRequest) -> None:
+    """Like pytest-django's live-server helper: a test using the video live server gets the
+    transactional database set up before any other database fixture (`world`…), so the
+    audit trail's triggers are lifted around the final flush (see openiop/browser.py)."""
+    if "video_live_url" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from openiop.telehealth.janus import (
     server_for_url,
     server_info,
 )
-from openiop.telehealth.testing import JanusNetns
+from openiop.telehealth.testing import EventSink, JanusNetns
 
 
 def _room() -> int:
@@ -44,7 +44,7 @@ def _nothing_marked_down():
     janus._down_until.clear()
 
 
-def test_room_lifecycle(janus_netns: JanusNetns) -> None:
+def test_room_lifecycle(janus_netns: JanusNetns, janus_events: EventSink) -> None:
     server = janus_netns.server
     room, secret, pin = _room(), "room-secret", "2468"
     assert server_info(server)["plugins"].keys() == {"janus.plugin.videoroom"}
@@ -86,8 +86,7 @@ def test_room_lifecycle(janus_netns: JanusNetns) -> None:
     assert room_destroy(server, room=room, secret=secret) is False  # already gone: no error
 
     # Janus told Django's side what happened, with the events password.
-    sink = janus_netns.sink
-    assert sink is not None
+    sink = janus_events
     _wait_until(lambda: any(e["room"] == room for e in sink.plugin_events("destroyed")))
     assert [e["id"] for e in sink.plugin_events("joined") if e["room"] == room] == [joined["id"]]
     assert [e["id"] for e in sink.plugin_events("kicked") if e["room"] == room] == [joined["id"]]
