@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -19,6 +20,7 @@ from openiop.accounts.api import Detail, Text, ValidationDetail
 from openiop.accounts.models import User
 from openiop.programs.models import Program, Track
 from openiop.programs.selectors import read_client_for_user
+from openiop.resources.selectors import partner_locations
 from openiop.scheduling import selectors
 from openiop.scheduling.models import Session, SessionKind
 from openiop.scheduling.services.series import (
@@ -53,6 +55,9 @@ class SessionIn(Schema):
         examples=["FREQ=WEEKLY;BYDAY=MO,WE,TH"],
         description="RFC 5545 RRULE; DAILY or coarser, at most two a day.",
     )
+    in_person_location: int | None = Field(
+        default=None, description="A partner location of the program: held there in person."
+    )
 
 
 class SessionOut(Schema):
@@ -69,6 +74,7 @@ class SessionOut(Schema):
     status: str
     status_reason: str
     moved_from: datetime | None
+    in_person_location: int | None = None
 
 
 class Window(Schema):
@@ -101,6 +107,7 @@ def session_out(session: Session, zone: ZoneInfo | None = None) -> dict[str, obj
         "status": session.status,
         "status_reason": session.status_reason,
         "moved_from": session.moved_from.astimezone(zone) if session.moved_from else None,
+        "in_person_location": session.in_person_location_id,
     }
 
 
@@ -133,6 +140,11 @@ def session_create(request: HttpRequest, body: SessionIn) -> Status[dict[str, ob
         track = Track.objects.filter(pk=body.track, program=program).first()
         if track is None:
             raise HttpError(422, "track: No such track in this program.")
+    location = None
+    if body.in_person_location is not None:
+        location = partner_locations(program).filter(pk=body.in_person_location).first()
+        if location is None:
+            raise HttpError(422, "in_person_location: No such partner location in this program.")
     common = {
         "program": program,
         "kind": body.kind,
@@ -143,12 +155,20 @@ def session_create(request: HttpRequest, body: SessionIn) -> Status[dict[str, ob
         "actor": actor,
     }
     try:
-        local = wall_time_of(body.starts_at, ZoneInfo(program.time_zone))
-        if body.rrule is None:
-            session = session_create_single(starts_at=body.starts_at, **common)  # type: ignore[arg-type]
-        else:
-            series = series_create(first_local_start=local, rrule=body.rrule, **common)  # type: ignore[arg-type]
-            session = series.sessions.select_related("program").order_by("starts_at").first()  # type: ignore[assignment]
+        with transaction.atomic():
+            local = wall_time_of(body.starts_at, ZoneInfo(program.time_zone))
+            if body.rrule is None:
+                session = session_create_single(starts_at=body.starts_at, **common)  # type: ignore[arg-type]
+            else:
+                series = series_create(first_local_start=local, rrule=body.rrule, **common)  # type: ignore[arg-type]
+                session = series.sessions.select_related("program").order_by("starts_at").first()  # type: ignore[assignment]
+            if location is not None:
+                # Hybrid care: the occurrences written now are held there in person.
+                held = [session] if body.rrule is None else list(series.sessions.all())
+                Session.objects.filter(pk__in=[s.pk for s in held]).update(
+                    in_person_location=location
+                )
+                session.in_person_location = location
     except ValidationError as error:
         raise _refusal(error) from None
     return Status(201, session_out(session))

@@ -217,7 +217,7 @@ def my_week(client: Client, now: datetime) -> MyWeek:
             session__starts_at__gte=start,
             session__starts_at__lt=end,
         )
-        .select_related("session__program", "session__track")
+        .select_related("session__program", "session__track", "session__in_person_location")
         .annotate(ahead=Coalesce(_with_positions(), Value(0)))
         .order_by("session__starts_at", "pk")
     )
@@ -233,7 +233,10 @@ def my_week(client: Client, now: datetime) -> MyWeek:
                 booking=booking,
                 session=session,
                 times=time_range(session, zone),
-                joinable=not waiting and session.is_joinable(now),
+                # In person at a partner location: the page shows its address instead.
+                joinable=not waiting
+                and session.in_person_location_id is None
+                and session.is_joinable(now),
                 waitlist_position=booking.ahead + 1 if waiting else None,  # type: ignore[attr-defined]
                 can_move=(
                     not waiting

@@ -14,6 +14,7 @@ from django.utils import timezone
 from openiop.accounts.models import validate_time_zone
 from openiop.lib.tokens import new_token, token_digest
 from openiop.programs.models import Client, Program, Track
+from openiop.resources.models import PartnerLocation
 
 
 class SessionKind(models.TextChoices):
@@ -102,6 +103,10 @@ class Session(models.Model):
     )
     status_reason = models.CharField(max_length=200, blank=True)
     moved_from = models.DateTimeField(null=True, blank=True)
+    # Hybrid care: held in person at a partner's premises instead of over video.
+    in_person_location = models.ForeignKey(
+        PartnerLocation, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"
+    )
 
     class Meta:
         ordering = ["starts_at", "pk"]

@@ -11,7 +11,9 @@ from django import forms
 
 from openiop.accounts.models import User
 from openiop.programs.models import Program, Track
-from openiop.scheduling.models import SessionKind
+from openiop.resources.models import PartnerLocation
+from openiop.resources.selectors import partner_locations
+from openiop.scheduling.models import SessionKind, SessionSeries
 from openiop.scheduling.selectors import facilitators_of
 
 WEEKDAYS = [
@@ -56,12 +58,26 @@ class SeriesForm(forms.Form):
         required=False,
         help_text="Blank: the program's largest group.",
     )
+    in_person_location = forms.ModelChoiceField(
+        label="In person at (optional)",
+        queryset=PartnerLocation.objects.none(),
+        required=False,
+        empty_label="Online (video)",
+        help_text="A partner location: clients see its address instead of a Join button.",
+    )
 
     def __init__(self, program: Program, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.program = program
         self.fields["track"].queryset = program.tracks.filter(is_active=True)  # type: ignore[attr-defined]
         self.fields["facilitator"].queryset = facilitators_of(program)  # type: ignore[attr-defined]
+        self.fields["in_person_location"].queryset = partner_locations(program)  # type: ignore[attr-defined]
+
+    def location_apply(self, series: SessionSeries) -> None:
+        """Hybrid care: the series' occurrences are held at the chosen partner location."""
+        location = self.cleaned_data.get("in_person_location")
+        if location is not None:
+            series.sessions.update(in_person_location=location)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -16,6 +16,8 @@ from icalendar import Calendar, Event
 from openiop.accounts.models import Role, User
 from openiop.audit.models import Action
 from openiop.audit.services import audit_record
+from openiop.resources.family import consented_client_ids
+from openiop.resources.models import FamilyScope
 from openiop.scheduling.models import Booking, BookingStatus, CalendarFeed, Session
 
 EVENT_SUMMARY = "Session with OpenIOP"
@@ -88,6 +90,14 @@ def feed_sessions(user: User, now: datetime) -> QuerySet[Session]:
         return window.filter(pk__in=booked)
     if user.is_staff_role:
         return window.filter(facilitator=user)
+    if user.role == Role.FAMILY:
+        # Checked at every fetch: a revoked or expired consent drops the client's sessions
+        # from the very next refresh.
+        booked = Booking.objects.filter(
+            client_id__in=consented_client_ids(user, FamilyScope.SCHEDULE),
+            status=BookingStatus.BOOKED,
+        ).values("session_id")
+        return window.filter(pk__in=booked)
     return Session.objects.none()
 
 

@@ -67,6 +67,7 @@ def series_new(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            form.location_apply(series)
             messages.success(request, f"Series created: {series.sessions.count()} sessions.")
             first = form.cleaned_data["first_date"]
             return redirect(f"{reverse('scheduling:day')}?date={first:%Y-%m-%d}")

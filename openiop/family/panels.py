@@ -1,0 +1,29 @@
+"""The family member's home: what is shared with them now (see openiop.lib.slots)."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from openiop.accounts.models import Role
+from openiop.family.selectors import active_shares
+from openiop.scheduling.services.calendar import calendar_feed_revoke
+
+
+def family_home(request: HttpRequest, subject: Any) -> str | None:
+    """One query: the active consents with their clients. Reading the list shows only first
+    names and what is shared, so it is not audited per client; each page behind it is."""
+    user = request.user
+    if getattr(user, "role", None) != Role.FAMILY:
+        return None
+    shares = active_shares(user)  # type: ignore[arg-type]
+    if not shares:
+        return None
+    # The caseload page hides its "Nothing has been shared" line when this is set.
+    request.family_has_shares = True  # type: ignore[attr-defined]
+    return render_to_string("family/_home.html", {"shares": shares}, request=request)
+
+
+def revoke_calendar_feeds(user: Any) -> None:
+    """A family user with no active consent left keeps no calendar URL."""
+    calendar_feed_revoke(user=user)

@@ -1,0 +1,104 @@
+"""The family member's pages: each one asks for the consent naming its scope on every
+request (404 without one: revoked, expired, never given or another client's)."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import password_validators_help_texts
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from openiop.accounts.models import User
+from openiop.audit.models import Action
+from openiop.audit.services import audit_record_atomic
+from openiop.family import selectors
+from openiop.programs.referral_forms import InvitePasswordForm
+from openiop.resources import services as resource_services
+from openiop.resources.invites import user_for_family_invite
+from openiop.resources.models import FamilyScope
+from openiop.resources.texts import REDISCLOSURE_NOTICE
+from openiop.safety.models import SafetyPlan
+
+_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def invite_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The link from the invitation: choose a password, then arrive signed in at home."""
+    if user_for_family_invite(uidb64, token) is None:
+        return render(request, "family/invite_invalid.html", status=410)
+    form = InvitePasswordForm(
+        request.POST if request.method == "POST" else None,
+        help_text=" ".join(password_validators_help_texts()),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = resource_services.family_invite_accept(
+                uidb64=uidb64, token=token, password=form.cleaned_data["password1"]
+            )
+        except resource_services.FamilyInviteInvalid:
+            return render(request, "family/invite_invalid.html", status=410)
+        except ValidationError as error:
+            form.add_error("password1", error)
+        else:
+            login(request, user, backend=_BACKEND)
+            audit_record_atomic(actor=user, action=Action.LOGIN, object_type="session")
+            messages.success(request, "Your password is set. Welcome to OpenIOP.")
+            return redirect("home")
+    status = 400 if form.errors else 200
+    return render(request, "programs/referrals/invite.html", {"form": form}, status=status)
+
+
+def _context(consent: object) -> dict[str, object]:
+    return {"consent": consent, "client": consent.client, "notice": REDISCLOSURE_NOTICE}  # type: ignore[attr-defined]
+
+
+@login_required
+@never_cache
+def overview(request: HttpRequest, client_id: int) -> HttpResponse:
+    user = _user(request)
+    consent = selectors.read_consent(user, client_id, None, "family_consent")
+    return render(request, "family/overview.html", _context(consent))
+
+
+@login_required
+@never_cache
+def schedule(request: HttpRequest, client_id: int) -> HttpResponse:
+    user = _user(request)
+    consent = selectors.read_consent(user, client_id, FamilyScope.SCHEDULE, "family_schedule")
+    now, zone = selectors.now_and_zone(user)
+    context = {**_context(consent), "sessions": selectors.client_schedule(consent, now, zone)}
+    context["zone"] = zone.key
+    return render(request, "family/schedule.html", context)
+
+
+@login_required
+@never_cache
+def attendance(request: HttpRequest, client_id: int) -> HttpResponse:
+    user = _user(request)
+    consent = selectors.read_consent(user, client_id, FamilyScope.ATTENDANCE, "family_attendance")
+    now, zone = selectors.now_and_zone(user)
+    context = {**_context(consent), "records": selectors.client_attendance(consent, now, zone)}
+    return render(request, "family/attendance.html", context)
+
+
+@login_required
+@never_cache
+def safety_plan(request: HttpRequest, client_id: int) -> HttpResponse:
+    user = _user(request)
+    consent = selectors.read_consent(user, client_id, FamilyScope.SAFETY_PLAN, "family_safety_plan")
+    plan = (
+        SafetyPlan.objects.filter(
+            client_id=consent.client_id,
+            client_signed_at__isnull=False,
+            clinician_signed_at__isnull=False,
+        )
+        .order_by("-version")
+        .first()
+    )
+    return render(request, "family/safety_plan.html", {**_context(consent), "plan": plan})
