@@ -392,3 +392,34 @@ def staff_task_done(*, task: StaffTask, actor: Any) -> StaffTask:
 def staff_task_withdraw(*, key_prefix: str) -> int:
     """Remove open tasks whose key starts with ``key_prefix`` (the reason went away)."""
     return StaffTask.objects.filter(key__startswith=key_prefix, done_at__isnull=True).delete()[0]
+
+
+# --- replies to texts -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sms_reply_receive(*, phone: str, body: str, at: datetime) -> str | None:
+    """Honour an opt-out (STOP...) or opt-in (START...) reply from ``phone``; returns which."""
+    from openiop.notify.channels.sms import keyword
+
+    word = keyword(body)
+    if word is None or not phone:
+        return None
+    prefs = Preference.objects.filter(phone=phone)
+    if word == "stop":
+        prefs.update(sms_opted_out_at=at, updated_at=at)
+        # Texts already queued for this number are withdrawn, not sent after a STOP.
+        Message.objects.filter(
+            user_id__in=prefs.values("user_id"), channel=Channel.SMS, state=MessageState.PENDING
+        ).update(state=MessageState.CANCELLED, error="opted out (STOP)")
+    else:
+        prefs.update(sms_opted_out_at=None, updated_at=at)
+    for pk in prefs.values_list("pk", flat=True):
+        audit_record(
+            actor=None,
+            action=Action.UPDATE,
+            object_type="notify_preference",
+            object_id=pk,
+            reason=f"sms {word}",
+        )
+    return word
