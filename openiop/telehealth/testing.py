@@ -367,6 +367,11 @@ def janus_netns(request: pytest.FixtureRequest) -> Iterator[JanusNetns]:
         netns.start_janus()
         yield netns
     finally:
+        if request.session.testsfailed:  # keep Janus's logs for the post-mortem
+            folder = Path(request.config.rootpath) / "test-artifacts"
+            folder.mkdir(exist_ok=True)
+            for log in netns.workdir.glob("janus-*.log"):
+                shutil.copy(log, folder / f"{netns.ns}-{log.name}")
         netns.destroy()
 
 
