@@ -5,3 +5,12 @@ class MeasuresConfig(AppConfig):
     name = "openiop.measures"
     label = "measures"
     verbose_name = "Measures"
+
+    def ready(self) -> None:
+        from openiop.lib.slots import badges_register, nav_register, panel_register
+        from openiop.measures import panels, selectors
+
+        panel_register("client_home", panels.client_home, order=20)
+        panel_register("client_record", panels.client_record, order=30)
+        badges_register(selectors.overdue_badges, order=40)
+        nav_register("Questionnaires", "measures:mine", roles={"client"}, order=20)

@@ -266,6 +266,17 @@ def change_summary(definition: Definition, baseline: int, latest: int) -> Change
 # One client's results ---------------------------------------------------------------------
 
 
+def band_label(definition: Definition, key: str) -> str:
+    """A band or triage level's label, for staff only (never shown to the client)."""
+    for band in definition.bands:
+        if band.key == key:
+            return band.label
+    for level in definition.triage:
+        if level.level == key:
+            return level.label
+    return "None" if key == "none" else key
+
+
 @dataclass
 class Series:
     """One instrument's responses for one client, oldest first."""
@@ -280,6 +291,15 @@ class Series:
     @property
     def latest(self) -> Response | None:
         return self.responses[-1] if self.responses else None
+
+    @property
+    def latest_band(self) -> str:
+        return band_label(self.loaded.definition, self.latest.band) if self.latest else ""
+
+    def labelled(self) -> list[tuple[Response, str]]:
+        """Each response with its band's label (staff pages), newest first."""
+        definition = self.loaded.definition
+        return [(r, band_label(definition, r.band)) for r in reversed(self.responses)]
 
     @property
     def change(self) -> ChangeSummary | None:
@@ -326,6 +346,22 @@ class OutcomeRow:
 
     def pct(self, count: int) -> float | None:
         return round(100 * count / self.clients, 1) if self.clients else None
+
+    @property
+    def improved_pct(self) -> float | None:
+        return self.pct(self.improved)
+
+    @property
+    def responded_pct(self) -> float | None:
+        return self.pct(self.responded)
+
+    @property
+    def remitted_pct(self) -> float | None:
+        return self.pct(self.remitted)
+
+    @property
+    def worsened_pct(self) -> float | None:
+        return self.pct(self.worsened)
 
     @property
     def baseline_mean(self) -> float | None:

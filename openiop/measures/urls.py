@@ -1,4 +1,27 @@
-from django.urls import path  # noqa: F401
+"""Measures pages. Client pages carry no instrument name in the path (numbers only): a URL
+in a shared browser history must not say what was asked."""
+
+from django.urls import path
+
+from openiop.measures import views
 
 app_name = "measures"
-urlpatterns: list = []
+urlpatterns = [
+    path("me/measures/", views.my_measures, name="mine"),
+    path("me/measures/thanks/", views.thanks, name="thanks"),
+    path("me/measures/<int:instrument_id>/", views.start, name="start"),
+    path("me/measures/<int:instrument_id>/q/<int:number>/", views.question, name="question"),
+    path("me/measures/<int:instrument_id>/review/", views.review, name="review"),
+    path("clients/<int:client_id>/measures/", views.client_measures, name="client"),
+    path("clients/<int:client_id>/measures/<int:instrument_id>/", views.trend, name="trend"),
+    path(
+        "clients/<int:client_id>/measures/responses/<int:response_id>/",
+        views.response_detail,
+        name="response",
+    ),
+    path("programs/<slug:slug>/outcomes/", views.outcomes, name="outcomes"),
+    path("programs/<slug:slug>/measures/schedules/", views.schedules, name="schedules"),
+    path(
+        "programs/<slug:slug>/measures/instruments/", views.program_instruments, name="instruments"
+    ),
+]
