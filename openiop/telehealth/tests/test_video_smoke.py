@@ -1,11 +1,14 @@
 """Two Chromium pages in the harness's namespace join one Janus room with janus.js and each
-receives the other's video (RTCPeerConnection stats), with no Django in the way.
+receives the other's video (RTCPeerConnection stats), with no Django in the way; a
+subscriber switching to the lowest simulcast layer (low-bandwidth mode) gets a smaller one.
 
 This proves the plumbing the telehealth pages rely on: the namespace, Janus's config,
 janus.js and adapter.js from the Debian packages, Chromium's fake camera and the
 "treat this http origin as secure" flag. The page below is the smallest janus.js 1.1
 multistream client: publisher join -> createOffer (simulcast video) -> configure; one
-subscriber handle per remote feed: join -> createAnswer -> start.
+subscriber handle per remote feed: join -> createAnswer -> start; then a subscriber
+`configure` with `streams: [{mid, substream: 0}]` (Janus answers with `substream` in an
+event once the layer changed).
 """
 
 import secrets
@@ -31,7 +34,10 @@ SMOKE_JS = b"""
 (function () {
   const q = new URLSearchParams(location.search);
   const room = Number(q.get("room")), pin = q.get("pin"), server = q.get("server");
-  const smoke = (window.smoke = { bytes: 0, frames: 0, feeds: [], error: null, joined: false });
+  const smoke = (window.smoke = {
+    bytes: 0, frames: 0, width: 0, feeds: [], error: null, joined: false,
+    sub: null, videoMid: null, substream: null,
+  });
   const fail = (where) => (e) => {
     const text = typeof e === "string" ? e : (e && e.message) || JSON.stringify(e);
     smoke.error = where + ": " + text;
@@ -79,12 +85,15 @@ SMOKE_JS = b"""
       plugin: "janus.plugin.videoroom",
       error: fail("attach subscriber"),
       success: (handle) => {
-        sub = handle;
+        sub = smoke.sub = handle;
         sub.send({ message: { request: "join", ptype: "subscriber", room, pin,
                               streams: [{ feed }] } });
       },
       onmessage: (msg, jsep) => {
         if (msg.error) return fail("subscriber")(msg.error);
+        const video = (msg.streams || []).find((s) => s.type === "video");
+        if (video) smoke.videoMid = video.mid;
+        if (msg.substream !== undefined) smoke.substream = msg.substream;
         if (jsep) sub.createAnswer({
           jsep, tracks: [{ type: "data" }],
           success: (answer) => sub.send({ message: { request: "start", room }, jsep: answer }),
@@ -99,6 +108,7 @@ SMOKE_JS = b"""
         if (r.type === "inbound-rtp" && r.kind === "video") {
           smoke.bytes = r.bytesReceived || 0;
           smoke.frames = r.framesDecoded || 0;
+          smoke.width = r.frameWidth || 0;
         }
       });
     }, 200);
@@ -159,12 +169,25 @@ def test_two_browsers_receive_each_others_video(
         for page in pages:
             page.wait_for_function(
                 "() => window.smoke.error || (window.smoke.bytes > 0 && window.smoke.frames > 0)",
-                timeout=20_000,
+                timeout=40_000,
             )
             smoke = page.evaluate("window.smoke")
             assert smoke["error"] is None, smoke["error"]
             assert smoke["bytes"] > 0 and smoke["frames"] > 0
             assert len(smoke["feeds"]) == 1
+        # Low-bandwidth mode: the subscriber asks Janus for the lowest simulcast layer and
+        # gets a smaller picture.
+        page = pages[0]
+        full_width = page.evaluate("window.smoke.width")
+        page.evaluate(
+            """() => window.smoke.sub.send({message: {request: "configure",
+                 streams: [{mid: window.smoke.videoMid, substream: 0}]}})"""
+        )
+        page.wait_for_function(
+            "(full) => window.smoke.substream === 0 && window.smoke.width < full",
+            arg=full_width,
+            timeout=20_000,
+        )
         listed = room_participants(server, room=room, secret=secret)
         assert sorted(p["display"] for p in listed if p["publisher"]) == ["one", "two"]
     finally:
