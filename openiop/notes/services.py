@@ -507,23 +507,18 @@ def group_note_save(
     if sign:
         _check_group_sign(summary, named, clients, facts, texts)
     status = _signed_status(actor) if sign else NoteStatus.DRAFT
-    if group is None:
-        group = GroupNote.objects.create(
-            session=session, author=actor, summary=summary, created_at=now, updated_at=now
-        )
-        created = True
-    else:
-        created = False
-    group.summary = summary
-    group.updated_at = now
     day = session.starts_at.astimezone(ZoneInfo(session.program.time_zone)).date()
     codes: dict[int, tuple[billing.Suggestion, str]] = {}
     if sign:
         codes = _group_codes(session, clients, facts, day)
+    if group is None:
+        group = GroupNote(session=session, author=actor, created_at=now)
+    group.summary = summary
+    group.updated_at = now
+    if sign:
         group.status = NoteStatus.SIGNED
         group.signed_at = now
-    if not created or sign:
-        group.save()
+    group.save()  # one INSERT or one UPDATE
     new, changed = [], []
     for client in clients:
         note = existing.get(client.pk)
