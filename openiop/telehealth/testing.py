@@ -39,6 +39,9 @@ Proof of media (how test_video_smoke.py does it, with janus.js 1.1 multistream):
 keeps its subscriber handles; `handle.webrtcStuff.pc.getStats()` has an `inbound-rtp` report
 of kind video whose `bytesReceived` grows about a second after `start`. Poll with
 `page.wait_for_function(...)` instead of sleeping. Pass `iceServers: []` to `new Janus`.
+Low-bandwidth mode: a subscriber `configure` with `streams: [{mid, substream: 0}]`; Janus
+then sends an event with `substream: 0` and the inbound `frameWidth` drops (the fake camera
+is 1280 wide, layer 0 is 320). Under load the first bytes can take 10-20 s: wait up to 40 s.
 """
 
 from __future__ import annotations
