@@ -90,7 +90,7 @@ def test_each_entry_is_visible_only_in_its_own_clients_record(
 def test_a_summary_naming_a_member_is_saved_with_a_warning_but_not_signed(
     world: World, five: tuple
 ) -> None:
-    session, members = five
+    session, _members = five
     named = f"{SUMMARY} blair shared a story."
     draft = group_note_save(session=session, actor=world.fran, summary=named, entries={})
     assert draft.warnings and "Blair" in draft.warnings[0]

@@ -16,7 +16,7 @@ from openiop.notes.models import Supervision
 from openiop.notes.selectors import note_queue, overdue_by_clinician
 from openiop.notes.services import group_note_save, note_save, note_sign, note_start
 from openiop.notes.tests.support import attend, group_members, past_session
-from openiop.scheduling.models import Booking, BookingStatus
+from openiop.scheduling.models import Booking
 
 Login = Callable[[User], HttpClient]
 AssertQueries = Callable[[int], ContextManager[object]]
