@@ -84,12 +84,15 @@ def directory_search(
     postal_code: str = "",
     radius_miles: float = DEFAULT_RADIUS,
     include_online: bool = True,
+    listed_only: bool = True,
 ) -> list[Found]:
-    """Active entries of `program`, of `category` if given. With a postal code: in-person
+    """Listed entries of `program`, of `category` if given. With a postal code: in-person
     entries within `radius_miles` of its centroid, nearest first, then online ones (no
     distance). One query; the bounding box narrows it in the database, the haversine
     distance decides. UnknownPostalCode for a code without a centroid."""
-    entries = Resource.objects.filter(program=program, is_active=True)
+    entries = Resource.objects.filter(program=program)
+    if listed_only:  # staff also see the unlisted entries, to list them again
+        entries = entries.filter(is_active=True)
     if category:
         entries = entries.filter(category=category)
     if not postal_code.strip():

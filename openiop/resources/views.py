@@ -62,7 +62,11 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
     category, postal_code, radius = search.values()
     try:
         found = selectors.directory_search(
-            program, category=category, postal_code=postal_code, radius_miles=radius
+            program,
+            category=category,
+            postal_code=postal_code,
+            radius_miles=radius,
+            listed_only=False,
         )
     except selectors.UnknownPostalCode as error:
         search.add_error("postal_code", str(error))

@@ -1,0 +1,105 @@
+"""Hybrid care: a session held in person at a partner location counts like any other and
+shows its address instead of a Join button."""
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.test import Client as HttpClient
+from django.utils import timezone
+
+from openiop.accounts.models import User
+from openiop.accounts.services import api_token_issue
+from openiop.conftest import World
+from openiop.resources.models import PartnerLocation
+from openiop.resources.services import partner_location_save
+from openiop.scheduling.hours import IsoWeek, client_week_hours
+from openiop.scheduling.models import Session
+from openiop.scheduling.services.attendance import attendance_record
+from openiop.scheduling.tests.attendance_support import book, enroll, make_session
+
+Login = Callable[[User], HttpClient]
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+def _location(world: World) -> PartnerLocation:
+    return partner_location_save(
+        program=world.program,
+        actor=world.dale,
+        name="Northside Community Center (demo)",
+        address_line="100 Example Ave",
+        city="Chicago",
+        region="IL",
+        postal_code="60614",
+        directions="Room 2, ground floor",
+    )
+
+
+def test_an_in_person_session_counts_in_the_weeks_hours(world: World) -> None:
+    enroll(world.alex)
+    place = _location(world)
+    start = datetime(2026, 11, 17, 9, 0, tzinfo=CHICAGO)  # a Tuesday
+    session = make_session(world.program, world.fran, start, minutes=180)
+    Session.objects.filter(pk=session.pk).update(in_person_location=place)
+    book(session, world.alex)
+    attendance_record(
+        session=session,
+        client=world.alex,
+        status="present",
+        source="roster",
+        actor=world.fran,
+        now=start + timedelta(hours=4),
+    )
+    week = client_week_hours(world.alex, IsoWeek(2026, 47))
+    assert week.attended_hours == Decimal("3.00")
+    assert week.billable_days == 1
+
+
+def test_my_week_shows_the_address_instead_of_join(world: World, login_as: Login) -> None:
+    place = _location(world)
+    start = timezone.now() + timedelta(minutes=5)
+    in_person = make_session(world.program, world.fran, start, minutes=60)
+    Session.objects.filter(pk=in_person.pk).update(in_person_location=place)
+    online = make_session(world.program, world.gale, start + timedelta(hours=2), minutes=60)
+    book(in_person, world.alex)
+    book(online, world.alex)
+    with time_machine.travel(start + timedelta(hours=2, minutes=1)):
+        page = login_as(world.alex.user).get("/my-week/").content.decode()
+    assert "Northside Community Center (demo)" in page
+    assert "100 Example Ave, Chicago, IL 60614" in page
+    assert f"/sessions/{in_person.pk}/join/" not in page
+    assert f"/sessions/{online.pk}/join/" in page
+
+
+def test_post_sessions_takes_a_partner_location(world: World, client: HttpClient) -> None:
+    place = _location(world)
+    raw, _ = api_token_issue(user=world.dale)
+    body = {
+        "kind": "individual",
+        "program": world.program.pk,
+        "starts_at": (timezone.now() + timedelta(days=3)).replace(microsecond=0).isoformat(),
+        "facilitator": world.casey.pk,
+        "in_person_location": place.pk,
+    }
+    headers = {"Authorization": f"Bearer {raw}"}
+    response = client.post(
+        "/api/v1/sessions", json.dumps(body), content_type="application/json", headers=headers
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["in_person_location"] == place.pk
+    assert Session.objects.get(pk=response.json()["id"]).in_person_location == place
+    other = partner_location_save(
+        program=world.other_program,
+        actor=world.birch_director,
+        name="Elsewhere",
+        address_line="1 Road",
+    )
+    body["in_person_location"] = other.pk
+    refused = client.post(
+        "/api/v1/sessions", json.dumps(body), content_type="application/json", headers=headers
+    )
+    assert refused.status_code == 422
+    assert Session.objects.count() == 1
