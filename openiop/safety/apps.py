@@ -7,6 +7,18 @@ class SafetyConfig(AppConfig):
     verbose_name = "Safety"
 
     def ready(self) -> None:
-        from openiop.lib.slots import nav_register
+        from openiop.lib.slots import badges_register, nav_register, panel_register
+        from openiop.safety import panels
+        from openiop.safety.escalation import route_new_alert
+        from openiop.safety.services import on_alert_raised
 
+        on_alert_raised(route_new_alert)
         nav_register("Help now", "safety:help_now", roles={"client"}, order=1)
+        nav_register(
+            "Alerts", "safety:alert_list", roles={"clinician", "facilitator", "director"}, order=5
+        )
+        panel_register("staff_home", panels.staff_alerts, order=1)
+        panel_register("staff_home", panels.plans_due, order=40)
+        panel_register("client_home", panels.client_help, order=1)
+        panel_register("client_record", panels.client_safety, order=5)
+        badges_register(panels.alert_badges, order=1)
