@@ -19,6 +19,10 @@ Settings (openiop/settings.py): `JANUS_URLS` (env `JANUS_URL`, comma-separated; 
 proxy), `JANUS_ADMIN_KEY` (the videoroom `admin_key`), `JANUS_EVENTS_URL` and
 `JANUS_EVENTS_SECRET` (where Janus posts its events, basic auth user `janus`).
 
+Per-participant access (optional): `room_allow(..., action="add", tokens=[t])` then
+`action="enable"` makes Janus refuse any join without a listed `token` (even with the PIN);
+remove a participant's token when their ticket ends.
+
 Several servers: `pick_server(room_key)` spreads rooms over `configured_servers()` by
 rendezvous hashing (the same room key always lands on the same server while it is up; a
 server that just failed is skipped for 30 s). Store the chosen server's `url` with the room
@@ -419,3 +423,22 @@ def room_moderate_mute(
             "mute": mute,
         },
     )
+
+
+def room_allow(
+    server: JanusServer,
+    *,
+    room: int,
+    secret: str,
+    action: str,
+    tokens: list[str] | None = None,
+) -> list[str]:
+    """The room's access list (videoroom `allowed`): `enable` makes every join need a `token`
+    that is on the list, `add`/`remove` change it, `disable` lets anyone with the PIN in
+    again. Returns the tokens now allowed."""
+    if action not in {"enable", "disable", "add", "remove"}:
+        raise ValueError(f"unknown action {action!r}")
+    body: dict[str, Any] = {"request": "allowed", "room": room, "secret": secret, "action": action}
+    if tokens is not None:
+        body["allowed"] = list(tokens)
+    return list(_request(server, body).get("allowed") or [])

@@ -13,6 +13,7 @@ from openiop.telehealth.janus import (
     JanusUnavailable,
     configured_servers,
     pick_server,
+    room_allow,
     room_create,
     room_destroy,
     room_exists,
@@ -190,3 +191,28 @@ def test_created_room_is_private_and_each_call_cleans_up(janus_netns: JanusNetns
         assert ours["pin_required"] is True
     finally:
         room_destroy(server, room=room, secret="s")
+
+
+def test_access_list_lets_only_token_holders_in(janus_netns: JanusNetns) -> None:
+    server = janus_netns.server
+    room, secret, pin = _room(), "s", "p"
+    room_create(server, room=room, secret=secret, pin=pin, description="x", publishers=3)
+    try:
+        assert room_allow(server, room=room, secret=secret, action="add", tokens=["t1"]) == ["t1"]
+        room_allow(server, room=room, secret=secret, action="enable")
+        join = {"request": "join", "ptype": "publisher", "room": room, "pin": pin}
+        with janus.videoroom(server) as stranger:
+            stranger.send({**join, "token": "t2"})  # right PIN, token not on the list
+            with pytest.raises(JanusError) as refused:
+                stranger.wait_for("joined")
+            assert refused.value.code == janus.UNAUTHORIZED
+        with janus.videoroom(server) as holder:
+            holder.send({**join, "token": "t1"})
+            assert holder.wait_for("joined")["room"] == room
+        assert room_allow(server, room=room, secret=secret, action="remove", tokens=["t1"]) == []
+        with pytest.raises(JanusError):
+            room_allow(server, room=room, secret="wrong", action="add", tokens=["t3"])
+        with pytest.raises(ValueError):
+            room_allow(server, room=room, secret=secret, action="everyone")
+    finally:
+        room_destroy(server, room=room, secret=secret)
