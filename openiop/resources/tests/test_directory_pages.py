@@ -3,6 +3,7 @@ client's "Near me" and search."""
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
@@ -17,7 +18,7 @@ from openiop.resources.services import client_resource_add, resource_save
 Login = Callable[[User], HttpClient]
 
 
-def _entry(world: World, name: str, verified: date, **extra: object) -> Resource:
+def _entry(world: World, name: str, verified: date, **extra: Any) -> Resource:
     return resource_save(
         program=world.program,
         actor=world.dale,

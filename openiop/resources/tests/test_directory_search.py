@@ -38,7 +38,7 @@ def test_centroids_come_from_the_package_without_network() -> None:
 
 
 def _entry(world: World, name: str, postal_code: str, **extra: object) -> Resource:
-    fields = {
+    fields: dict = {
         "name": name,
         "category": "peer_support",
         "postal_code": postal_code,
