@@ -119,6 +119,8 @@ def _note_context(request: HttpRequest, note: ProgressNote, **extra: Any) -> dic
 def note_detail(request: HttpRequest, note_id: int) -> HttpResponse:
     """A note: its header facts and sections; while a draft, its author edits and signs it."""
     user = _user(request)
+    if not user.is_staff_role:
+        raise Http404  # clients read their notes in the record download
     if request.method != "POST":
         note = selectors.read_note_for_user(user, note_id)
         form = NoteForm(note=note) if not note.is_locked and note.author_id == user.pk else None
