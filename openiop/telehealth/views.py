@@ -118,6 +118,8 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
         "participant": participant,
         "is_staff": participant.is_staff,
         "program": session.program,
+        # No idle reload here: the page's poll keeps the sign-in alive during the session.
+        "idle_seconds": 0,
         "config": {
             "session": session.pk,
             "staff": participant.is_staff,

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from django.test import Client as HttpClient
 from django.utils import timezone
 
 from openiop.conftest import World
@@ -123,3 +124,18 @@ def individual_now(world: World) -> Session:
 
 
 MakeSession = Callable[..., Session]
+
+
+def signed_in(user: Any) -> HttpClient:
+    """A test client of its own for `user` (two people in one test need two clients)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    http = HttpClient()
+    http.force_login(user)
+    if user.requires_mfa:
+        device = TOTPDevice.objects.get(user=user, confirmed=True)
+        session = http.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return http
