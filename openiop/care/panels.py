@@ -11,7 +11,7 @@ from openiop.accounts.models import Role, User
 from openiop.care import selectors as sel
 from openiop.care.models import Occurrence, TreatmentPlan
 from openiop.lib.slots import Badge
-from openiop.programs.models import Client, Phase
+from openiop.programs.models import OPEN_PHASES, Client
 from openiop.programs.selectors import on_team_or_directs
 
 HOME_GOALS = 3
@@ -73,7 +73,7 @@ def caseload_badges(user: Any, client_ids: list[int]) -> dict[int, list[Badge]]:
         .values_list("client_id", flat=True)
         .distinct()
     )
-    open_phase = Q(enrollment__phase__in=[Phase.INTAKE, Phase.ACTIVE, Phase.STEP_DOWN])
+    open_phase = Q(enrollment__phase__in=OPEN_PHASES)
     review = set(
         TreatmentPlan.objects.filter(open_phase, client_id__in=client_ids, review_due_at__lte=now)
         .values_list("client_id", flat=True)
