@@ -28,9 +28,6 @@ urlpatterns = [
     path("me/family/<int:consent_id>/revoke/", views.my_family_revoke, name="my_family_revoke"),
     path("clients/<int:client_id>/resources/", views.client_resources, name="client_resources"),
     path("clients/<int:client_id>/referrals-out/", views.referrals_out, name="referrals_out"),
-    path(
-        "clients/<int:client_id>/referrals-out/<int:referral_id>/",
-        views.referral_out,
-        name="referral_out",
-    ),
+    # The referral's own id is enough: the client is read from it, then checked as above.
+    path("referrals-out/<int:referral_id>/", views.referral_out, name="referral_out"),
 ]

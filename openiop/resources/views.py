@@ -29,7 +29,7 @@ from openiop.resources.forms import (
     SearchForm,
     StatusForm,
 )
-from openiop.resources.models import ClientResource, FamilyConsent, PartnerLocation
+from openiop.resources.models import ClientResource, FamilyConsent, PartnerLocation, ReferralOut
 
 
 def _user(request: HttpRequest) -> User:
@@ -309,9 +309,7 @@ def referrals_out(request: HttpRequest, client_id: int) -> HttpResponse:
                 _add_errors(form, error)
             else:
                 messages.success(request, "Referral recorded. No records were sent.")
-                return redirect(
-                    "resources:referral_out", client_id=client.pk, referral_id=referral.pk
-                )
+                return redirect("resources:referral_out", referral_id=referral.pk)
     read_client_for_user(user, client.pk, object_type="referrals_out")
     referrals = selectors.referrals_of(client)
     context = {"client": client, "referrals": referrals, "form": form, "may_refer": may_refer}
@@ -319,10 +317,11 @@ def referrals_out(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @login_required
-def referral_out(request: HttpRequest, client_id: int, referral_id: int) -> HttpResponse:
+def referral_out(request: HttpRequest, referral_id: int) -> HttpResponse:
     """One referral: its status, the client's consent to send records, and the sending."""
     user = _user(request)
-    client = selectors.client_for_referrals(user, client_id)
+    client_id = ReferralOut.objects.filter(pk=referral_id).values_list("client_id", flat=True)
+    client = selectors.client_for_referrals(user, client_id.first() or 0)
     referral = selectors.get_referral(client, referral_id)
     may_refer = selectors.may_refer(user, client)
     zone = ZoneInfo(client.time_zone)

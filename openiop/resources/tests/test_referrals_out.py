@@ -44,7 +44,7 @@ def test_a_referral_sends_records_only_after_consent_and_the_export_is_audited(
     referral = _refer(http, world, clinic)
     assert referral.provider_name == "Lakeshore Counseling (demo)"
     assert referral.status == "sent"
-    page = f"/clients/{world.alex.pk}/referrals-out/{referral.pk}/"
+    page = f"/referrals-out/{referral.pk}/"
 
     # No consent yet: nothing goes.
     refused = http.post(page, {"action": "send"}, follow=True)
@@ -100,12 +100,17 @@ def test_a_facilitator_reads_but_does_not_refer(
     assert not ReferralOut.objects.exists()
 
 
-@pytest.mark.parametrize("name", ["quinn", "gale", "birch_clinician", "cora", "fay"])
+@pytest.mark.parametrize("name", ["quinn", "gale", "birch_clinician", "cora", "fay", "alex"])
 def test_outside_the_care_team_is_404(
     world: World, clinic: Resource, login_as: Login, name: str
 ) -> None:
-    response = login_as(getattr(world, name)).get(f"/clients/{world.alex.pk}/referrals-out/")
-    assert response.status_code == 404
+    referral = _refer(login_as(world.casey), world, clinic)
+    persona = world.alex.user if name == "alex" else getattr(world, name)
+    http = login_as(persona)
+    assert http.get(f"/clients/{world.alex.pk}/referrals-out/").status_code == 404
+    assert http.get(f"/referrals-out/{referral.pk}/").status_code == 404
+    assert http.post(f"/referrals-out/{referral.pk}/", {"action": "send"}).status_code == 404
+    assert http.get("/referrals-out/987654/").status_code == 404
 
 
 def test_the_client_record_panel_links_the_pages(world: World, login_as: Login) -> None:
