@@ -120,7 +120,7 @@ ENTRIES: list[tuple[str, str, dict[str, Any]]] = [
         },
     ),
 ]
-LOCATION = {
+LOCATION: dict[str, Any] = {
     "name": "Northside Community Center (demo)",
     "address_line": "100 Example Ave",
     "city": "Chicago",
