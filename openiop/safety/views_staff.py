@@ -1,6 +1,7 @@
 """Staff safety pages: alerts, a client's safety plan, the in-session crisis panel."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -237,6 +238,7 @@ def crisis_context(request: HttpRequest, client: Client, session_id: int | None)
         "raise_form": RaiseAlertForm(),
         "may_raise": user_may_raise(_user(request)),
         "next": _back_to(request),
+        "zone": ZoneInfo(client.program.time_zone),
     }
 
 

@@ -104,6 +104,7 @@ def test_the_on_call_clinician_off_the_care_team_may_acknowledge(
 def test_a_break_glass_reader_sees_the_alert_but_gets_403(
     world: World, client: HttpClient, alert: Alert
 ) -> None:
+    assert world.alex.date_of_birth is not None
     break_glass_open(
         user=world.quinn,
         last_name="Testperson",
