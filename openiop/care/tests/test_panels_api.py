@@ -91,7 +91,7 @@ def test_caseload_page_shows_the_badges(world: World, login_as: Login) -> None:
 
 def _bearer(user: User) -> dict[str, str]:
     token, _ = api_token_issue(user=user)
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {token}"}
 
 
 def test_api_treatment_plan_and_homework(world: World) -> None:
@@ -100,7 +100,9 @@ def test_api_treatment_plan_and_homework(world: World) -> None:
     goal = first_goal(version)
     assign(world.alex, world.casey, days=0, goal=goal)
     http = HttpClient()
-    response = http.get(f"/api/v1/clients/{world.alex.pk}/treatment-plan", **_bearer(world.casey))
+    response = http.get(
+        f"/api/v1/clients/{world.alex.pk}/treatment-plan", headers=_bearer(world.casey)
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["version"] == 1 and body["status"] == "clinician_signed"
@@ -108,7 +110,7 @@ def test_api_treatment_plan_and_homework(world: World) -> None:
     assert body["goals"][0]["id"] == goal.pk and body["goals"][0]["measures"] == ["phq9"]
     assert body["review_due_at"].endswith("Z") or "+00:00" in body["review_due_at"]
 
-    response = http.get(f"/api/v1/clients/{world.alex.pk}/homework", **_bearer(world.casey))
+    response = http.get(f"/api/v1/clients/{world.alex.pk}/homework", headers=_bearer(world.casey))
     assert response.status_code == 200
     items = response.json()["items"]
     assert items[0]["title"] == "Thought record" and items[0]["goal"] == goal.pk
@@ -118,7 +120,9 @@ def test_api_treatment_plan_and_homework(world: World) -> None:
     ).exists()
 
     plan_sign_client(version=version, client=world.alex, typed_name="Alex T")
-    mine = http.get(f"/api/v1/clients/{world.alex.pk}/treatment-plan", **_bearer(world.alex.user))
+    mine = http.get(
+        f"/api/v1/clients/{world.alex.pk}/treatment-plan", headers=_bearer(world.alex.user)
+    )
     assert mine.status_code == 200 and mine.json()["status"] == "signed"
 
 
@@ -128,6 +132,6 @@ def test_api_is_404_for_everyone_else(world: World) -> None:
     http = HttpClient()
     for user in (world.quinn, world.birch_director, world.cora, world.blair.user, world.fay):
         for path in ("treatment-plan", "homework"):
-            response = http.get(f"/api/v1/clients/{world.alex.pk}/{path}", **_bearer(user))
+            response = http.get(f"/api/v1/clients/{world.alex.pk}/{path}", headers=_bearer(user))
             assert response.status_code == 404, (user, path)
             assert "detail" in response.json()
