@@ -126,7 +126,15 @@ def directory_search(
 
 def crisis_resources(program: Program) -> QuerySet[Resource]:
     """The program's crisis entries (crisis lines, emergency departments) for the safety
-    app's Help now page to show beside its own EmergencyResource rows."""
+    app's Help now page to show beside its own EmergencyResource rows.
+
+    To unify the two later: safety's EmergencyResource (dispatch, mobile crisis, nearest ED
+    for a country/region/city/postal prefix) becomes directory entries with `is_crisis` and
+    categories `crisis_line` / `emergency`, plus a coverage field for the postal prefix; Help
+    now then asks `directory_search(program, postal_code=<confirmed location>)` restricted
+    to crisis entries (nearest ED by distance instead of by prefix), and safety keeps only
+    the "most specific match" rule on top. Resources sits left of safety, so safety may
+    import this today."""
     return Resource.objects.filter(program=program, is_active=True, is_crisis=True).order_by(
         "name", "pk"
     )
