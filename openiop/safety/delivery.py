@@ -1,47 +1,34 @@
-"""How a page reaches a person: the one place that knows the delivery channel.
+"""How a page reaches a person: the one place that knows the delivery channel, the
+notification gateway (`openiop.notify`: email and in-app for staff, retries with backoff,
+every attempt recorded, idempotent on the key).
 
 Staff messages carry no PHI: no client name, no reason, only a link behind the sign-in.
 """
 
 from datetime import datetime
 
-from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import transaction
-
 from openiop.accounts.models import User
+from openiop.notify.services import notify_send, notify_withdraw
 
 ALERT_SUBJECT = "OpenIOP alert"
-
-
-def alert_message(link: str) -> str:
-    return f"An OpenIOP alert needs you: {link}\n\nSign in to see the details."
-
-
-def absolute(path: str) -> str:
-    return settings.OPENIOP_BASE_URL.rstrip("/") + path
+ALERT_BODY = "An OpenIOP alert needs you:"
 
 
 def deliver(*, user: User, key: str, subject: str, body: str, link: str = "") -> None:
-    """Hand one message for `user` to the delivery channel, inside the caller's transaction.
-
-    Until the notification gateway (#9) lands, email through Django's mail backend, sent when
-    the caller's transaction commits: a rolled-back attempt sends nothing, and the caller's
-    `sent_at` row (unique per key) keeps a rerun from sending twice.
-    """
-    message = EmailMessage(subject=subject, body=body, to=[user.email])
-    message.extra_headers = {"X-OpenIOP-Key": key}
-    transaction.on_commit(lambda: message.send(fail_silently=False))
-
-
-def withdraw(*, key_prefix: str) -> int:
-    """Withdraw messages not yet sent whose key starts with `key_prefix` (gateway only)."""
-    return 0
+    """Queue one message for `user` now, inside the caller's transaction (it commits with the
+    caller's record of having sent it; the gateway delivers after the commit)."""
+    notify_send(user=user, key=key, subject=subject, body=body, link=link, staff=True)
 
 
 def schedule(
     *, user: User, key: str, subject: str, body: str, send_at: datetime, link: str = ""
 ) -> None:
-    """A message to send later (the plan review reminder). Without the gateway there is no
-    scheduler: the due plan shows on the clinician's home page instead."""
-    return None
+    """A message for later (the plan review reminder), withdrawn if the plan changes."""
+    notify_send(
+        user=user, key=key, subject=subject, body=body, link=link, send_at=send_at, staff=True
+    )
+
+
+def withdraw(*, key_prefix: str) -> int:
+    """Withdraw messages not yet sent whose key starts with `key_prefix`."""
+    return notify_withdraw(key_prefix=key_prefix)

@@ -132,13 +132,12 @@ def alert_page_deliver(*, page_id: int) -> bool:
     )
     if page is None or page.sent_at is not None or page.alert.state != AlertState.OPEN:
         return False
-    link = delivery.absolute(reverse("safety:alert_detail", args=[page.alert_id]))
     delivery.deliver(
         user=page.recipient,
         key=page.key,
         subject=delivery.ALERT_SUBJECT,
-        body=delivery.alert_message(link),
-        link=link,
+        body=delivery.ALERT_BODY,
+        link=reverse("safety:alert_detail", args=[page.alert_id]),
     )
     page.sent_at = timezone.now()
     page.save(update_fields=["sent_at"])

@@ -382,6 +382,7 @@ def _schedule_review_reminder(plan: SafetyPlan) -> None:
         subject="OpenIOP reminder",
         body="A plan in OpenIOP is due for review. Sign in to see it.",
         send_at=send_at,
+        link=f"/clients/{plan.client_id}/safety-plan/",
     )
 
 

@@ -30,7 +30,7 @@ def _resource(world: World, label: str, **where: str) -> EmergencyResource:
     )
 
 
-def _confirm(world: World, **where: str) -> Any:
+def _confirm(world: World, **where: Any) -> Any:
     return location_confirm(
         client=world.alex, session=None, actor=world.alex.user, address="1 Elm St", **where
     )

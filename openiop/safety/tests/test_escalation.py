@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from openiop.conftest import World
+from openiop.notify.models import Message
 from openiop.programs.models import ProgramStaff
 from openiop.safety import escalation, routing, tasks
 from openiop.safety.models import AlertPage, AlertRouting, AlertStep, StaffHours
@@ -154,6 +155,9 @@ def test_a_worker_killed_mid_delivery_delivers_exactly_once_on_the_rerun(
     assert len(mailoutbox) == 1
     page.refresh_from_db()
     assert page.sent_at is not None
+    # The gateway's own records: one message per staff channel for the page's key.
+    channels = Message.objects.filter(key=page.key).values_list("channel", flat=True)
+    assert sorted(channels) == ["email", "inapp"]
 
 
 def test_a_lost_routing_job_is_done_by_the_sweep(

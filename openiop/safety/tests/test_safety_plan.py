@@ -1,7 +1,7 @@
 """Safety plan: six sections, versions, both signatures, never an empty one; pages and API."""
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -12,10 +12,11 @@ from openiop.accounts.models import User
 from openiop.accounts.services import api_token_issue
 from openiop.audit.models import AuditEvent
 from openiop.conftest import World
+from openiop.notify.models import Message
 from openiop.safety.models import SafetyPlan
 from openiop.safety.selectors import plan_defaults
 from openiop.safety.services import EMPTY_PLAN, safety_plan_save, safety_plan_sign
-from openiop.safety.tests.support import WORKING
+from openiop.safety.tests.support import CHICAGO, WORKING
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +56,12 @@ def test_signed_by_both_then_a_change_makes_a_new_version(world: World) -> None:
             client=world.alex, actor=world.alex.user, sections={**WORDS, "distractions": "Park"}
         )
     assert changed.version == 2 and not changed.has_signature
+    # The review reminder for the primary clinician, 09:00 on the review day (program zone).
+    reminders = Message.objects.filter(key=f"safety-plan-review:{world.alex.pk}:1")
+    assert sorted(m.channel for m in reminders) == ["email", "inapp"]
+    for reminder in reminders:
+        assert reminder.user_id == world.casey.pk
+        assert reminder.send_at == datetime(2027, 1, 1, 9, tzinfo=CHICAGO)
     assert list(SafetyPlan.objects.filter(client=world.alex).values_list("version", flat=True)) == [
         2,
         1,
