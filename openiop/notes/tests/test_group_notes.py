@@ -154,10 +154,11 @@ def test_saving_a_group_note_takes_the_same_queries_at_any_size(
     world: World, django_assert_num_queries: AssertQueries, size: int
 ) -> None:
     # SAVEPOINT; the session locked; its booked seats with clients; the group note locked;
-    # attendance and confirmed locations (the header); existing entries; the supervisor
+    # attendance, confirmed locations, each client's previous note and the measures since
+    # (the header); existing entries; the supervisor
     # check; the week's enrollments, attendance and pending bookings (S9480); who already
     # has the day's code; the group note INSERT; the entries INSERT (one, bulk); the audit
     # chain's head and the events INSERT (one, bulk); RELEASE. PostgreSQL adds the audit
     # chain's advisory lock.
-    expected = 17 + (1 if connection.vendor == "postgresql" else 0)
+    expected = 19 + (1 if connection.vendor == "postgresql" else 0)
     _queries_to_sign(world, size, django_assert_num_queries, expected)

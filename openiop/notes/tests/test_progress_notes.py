@@ -3,8 +3,10 @@ service, the database, the page and the API), the refusals (empty, attendance co
 someone else's session), co-sign for a supervised clinician, and addenda."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client as HttpClient
@@ -222,3 +224,23 @@ def test_addenda_are_appended_signed_and_never_changed(
     assert "Called back the next day." in http.get(f"/notes/{note.pk}/").content.decode()
     with pytest.raises(IntegrityError), transaction.atomic():
         Addendum.objects.filter(pk=addendum.pk).update(text="rewritten")
+
+
+def test_the_header_lists_measures_since_the_last_note(world: World, login_as: Login) -> None:
+    from openiop.measures.services import response_submit
+    from openiop.measures.tests.support import phq9
+
+    first = past_session(world, ended_ago=timedelta(days=3))
+    attend(first, world.alex)
+    with time_machine.travel(first.starts_at - timedelta(hours=1)):
+        response_submit(client=world.alex, actor=world.alex.user, code="phq9", answers=phq9(5))
+    note_sign(note=_draft(world, first), actor=world.casey)
+    signed = ProgressNote.objects.get(session=first)
+    assert signed.facts["measures"][0].startswith("PHQ-9: 5")
+    second = past_session(world, ended_ago=timedelta(hours=1))
+    attend(second, world.alex)
+    with time_machine.travel(second.starts_at - timedelta(hours=2)):
+        response_submit(client=world.alex, actor=world.alex.user, code="phq9", answers=phq9(12))
+    note = note_start(session=second, client=world.alex, actor=world.casey)
+    page = login_as(world.casey).get(f"/notes/{note.pk}/").content.decode()
+    assert "PHQ-9: 12" in page and "PHQ-9: 5" not in page  # only since the last note
