@@ -2,7 +2,7 @@
 sees only what was consented; after the client stops sharing they see nothing."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core import mail
@@ -11,7 +11,8 @@ from playwright.sync_api import Page, expect
 
 from openiop.browser import NewPage, a11y_problems, horizontal_overflow, sign_in
 from openiop.conftest import PASSWORD, World
-from openiop.resources.models import FamilyConsent
+from openiop.resources.models import FamilyConsent, Resource
+from openiop.resources.services import client_resource_add, resource_save
 from openiop.scheduling.services.attendance import attendance_record
 from openiop.scheduling.tests.attendance_support import book, make_session
 
@@ -79,3 +80,36 @@ def test_client_invites_family_who_sees_only_the_consented_items(
     assert relative.goto(schedule).status == 404  # type: ignore[union-attr]
     relative.goto(f"{live_url}/")
     expect(relative.get_by_text("Nothing has been shared")).to_be_visible()
+
+
+def test_client_finds_resources_near_them_on_a_phone(world: World, new_page: NewPage) -> None:
+    def entry(name: str, postal_code: str, category: str = "peer_support") -> Resource:
+        return resource_save(
+            program=world.program,
+            actor=world.dale,
+            name=name,
+            category=category,
+            address_line="1 Example St",
+            city="Chicago",
+            region="IL",
+            postal_code=postal_code,
+            phone="312-555-0100",
+            hours="Tuesdays 7 pm",
+            last_verified_on=date(2026, 11, 1),
+        )
+
+    chosen = entry("Lakeview Circle (test)", "60657")
+    entry("Evanston Walkers (test)", "60201", "activity")
+    client_resource_add(client=world.alex, resource=chosen, actor=world.casey)
+    page = new_page("phone")
+    sign_in(page, world.alex, next_url="/me/resources/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Near me")
+    expect(page.get_by_role("heading", name="Lakeview Circle (test)")).to_be_visible()
+    _fits_and_is_labelled(page)
+    page.get_by_label("Kind of place").select_option("activity")
+    page.get_by_label("ZIP code").fill("60601")
+    page.get_by_label("Within").select_option("25")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("12.3 miles away")).to_be_visible()
+    expect(page.get_by_role("heading", name="Evanston Walkers (test)")).to_be_visible()
+    _fits_and_is_labelled(page)

@@ -113,3 +113,8 @@ def test_care_team_chooses_near_me_resources(
     response = http.post(f"/clients/{world.alex.pk}/resources/", {"resource": entries["fresh"].pk})
     assert response.status_code == 302
     assert world.alex.chosen_resources.count() == 1
+
+
+def test_client_home_links_near_me_and_family_sharing(world: World, login_as: Login) -> None:
+    page = login_as(world.alex.user).get("/me/").content.decode()
+    assert "/me/resources/" in page and "/me/family/" in page
