@@ -452,6 +452,13 @@
   window.openiopHangUp = function () { st.stopping = true; teardown(); };
   el("retry").addEventListener("click", function () { if (st.phase === "waiting") { start(); } });
 
+  // Bytes received so far by kind, refreshed every second while in the room (tests poll it).
+  window.openiopReceived = { audio: 0, video: 0 };
+  setInterval(async function () {
+    if (st.phase !== "room") { return; }
+    window.openiopReceived = { audio: await window.openiopInbound("audio"), video: await window.openiopInbound("video") };
+  }, 1000);
+
   syncButtons();
   if (cfg.staff) { show("waiting", false); }
   poll();
