@@ -27,6 +27,7 @@ from openiop.care.models import (
     PlanVersion,
     TreatmentPlan,
 )
+from openiop.measures.models import Instrument, Response
 from openiop.programs.models import CareTeamMember, Client, Enrollment, ProgramStaff
 from openiop.programs.selectors import (
     current_enrollment,
@@ -116,7 +117,7 @@ class GoalRow:
     rating: int | None = None
     done: int = 0
     counted: int = 0
-    measures: list[tuple[str, str]] = field(default_factory=list)  # (code, latest score)
+    scores: list[tuple[str, int, datetime]] = field(default_factory=list)  # code, total, when
 
     @property
     def percent(self) -> int | None:
@@ -147,14 +148,37 @@ class PlanView:
 def plan_versions(plan: TreatmentPlan) -> list[PlanVersion]:
     return list(
         PlanVersion.objects.filter(plan=plan)
-        .select_related("clinician_signed_by", "created_by")
+        .select_related("plan", "clinician_signed_by", "created_by")
         .order_by("-number")
     )
 
 
-def goal_rows(version: PlanVersion | None, now: datetime) -> list[GoalRow]:
-    """The version's goals with the latest rating and homework done/counted per goal: two
-    queries whatever the number of goals."""
+def latest_scores(client_id: int, codes: Iterable[str]) -> dict[str, tuple[int, datetime]]:
+    """{instrument code: (latest total, when)} for the client, in one query (none without
+    codes). Scores are for the clinician to read; nothing here interprets them."""
+    codes = sorted(set(codes))
+    if not codes:
+        return {}
+    latest = Response.objects.filter(
+        client_id=client_id, instrument_id=OuterRef("pk"), total__isnull=False
+    ).order_by("-submitted_at", "-pk")
+    rows = (
+        Instrument.objects.filter(code__in=codes)
+        .annotate(
+            latest_total=Subquery(latest.values("total")[:1]),
+            latest_at=Subquery(latest.values("submitted_at")[:1]),
+        )
+        .values_list("code", "latest_total", "latest_at")
+    )
+    return {code: (total, at) for code, total, at in rows if total is not None}
+
+
+def goal_rows(
+    version: PlanVersion | None, now: datetime, *, with_scores: bool = False
+) -> list[GoalRow]:
+    """The version's goals with the latest rating and homework done/counted per goal (two
+    queries whatever the number of goals), and with ``with_scores`` the latest total of each
+    instrument that tracks them (one more)."""
     if version is None:
         return []
     latest = GoalProgress.objects.filter(goal_id=OuterRef("lineage")).order_by(
@@ -167,14 +191,23 @@ def goal_rows(version: PlanVersion | None, now: datetime) -> list[GoalRow]:
         .order_by("order", "pk")
     )
     rates = completion_by_goal([g.lineage_id for g in goals], now)
+    scores = (
+        latest_scores(version.plan.client_id, (c for g in goals for c in g.measures))
+        if with_scores
+        else {}
+    )
     rows = []
     for goal in goals:
         done, counted = rates.get(goal.lineage_id, (0, 0))
-        rows.append(GoalRow(goal, goal.rating, done, counted))  # type: ignore[attr-defined]
+        row = GoalRow(goal, goal.rating, done, counted)  # type: ignore[attr-defined]
+        row.scores = [(code, *scores[code]) for code in goal.measures if code in scores]
+        rows.append(row)
     return rows
 
 
-def plan_view(client: Client, *, now: datetime, client_side: bool = False) -> PlanView:
+def plan_view(
+    client: Client, *, now: datetime, client_side: bool = False, with_scores: bool = False
+) -> PlanView:
     """The plan page's data in a fixed number of queries (enrollment, plan, versions, goals,
     homework per goal). The client sees the version in force, staff the latest."""
     enrollment = current_enrollment(client)
@@ -186,7 +219,7 @@ def plan_view(client: Client, *, now: datetime, client_side: bool = False) -> Pl
     versions = plan_versions(plan) if plan is not None else []
     view = PlanView(client, enrollment, plan, versions, None, [])
     view.shown = view.in_force if client_side else view.latest
-    view.goals = goal_rows(view.shown, now)
+    view.goals = goal_rows(view.shown, now, with_scores=with_scores)
     return view
 
 

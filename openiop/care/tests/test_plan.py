@@ -233,17 +233,20 @@ def test_plan_page_query_count_does_not_grow_with_goals_or_homework(
 
 def test_plan_page_queries_are_fixed(world: World, login_as: Login) -> None:
     enroll(world.alex)
-    signed_plan(world.alex, world.casey, goals=3)
+    version = signed_plan(world.alex, world.casey, goals=3)
+    from openiop.care.tests.support import assign
+
+    assign(world.alex, world.casey, days=1, goal=first_goal(version))
     http = login_as(world.casey)
     http.get("/")  # session and MFA state settle
-    # session + user + MFA device (3), client + visibility (1), on team (1), enrollment (1),
-    # plan (1), versions (1), goals with ratings (1), homework per goal (1), audit read
-    # (savepoint, chain head, insert: 3 on SQLite), homework list (1), completion (1),
-    # may write (1).
+    # session, user, MFA device (3); client, on the team (2); enrollment, plan, versions,
+    # goals with ratings, homework per goal, latest scores (6); audit read: savepoint, chain
+    # head, insert, release (4); homework list, completion, may write (3); session save:
+    # savepoint, update, release (3). PostgreSQL adds the audit chain's advisory lock.
+    expected = 21 + (connection.vendor == "postgresql")
     with CaptureQueriesContext(connection) as queries:
         assert http.get(f"/clients/{world.alex.pk}/plan/").status_code == 200
-    count = len(queries)
-    assert count <= 20, [q["sql"] for q in queries]
+    assert len(queries) == expected, [q["sql"][:80] for q in queries]
 
 
 def test_a_new_version_copies_goals_with_their_origin(world: World) -> None:
@@ -258,3 +261,22 @@ def test_a_new_version_copies_goals_with_their_origin(world: World) -> None:
     ]
     assert plan_start(client=world.alex, actor=world.casey) == v2  # the draft is reused
     assert timedelta(0) <= v2.created_at - v1.created_at
+
+
+def test_goal_shows_the_latest_score_of_the_instrument_tracking_it(
+    world: World, login_as: Login
+) -> None:
+    from openiop.measures.services import response_submit
+    from openiop.measures.tests.support import phq9
+
+    enroll(world.alex)
+    signed_plan(world.alex, world.casey, goals=1)  # tracked by phq9
+    with time_machine.travel(datetime(2026, 3, 2, 15, 0, tzinfo=UTC)):
+        response_submit(client=world.alex, actor=world.alex.user, code="phq9", answers=phq9(14))
+    with time_machine.travel(datetime(2026, 3, 9, 15, 0, tzinfo=UTC)):
+        response_submit(client=world.alex, actor=world.alex.user, code="phq9", answers=phq9(9))
+    page = login_as(world.casey).get(f"/clients/{world.alex.pk}/plan/").content.decode()
+    assert "Latest scores" in page and "PHQ-9 (mood): 9 (9 Mar 2026)" in page
+    alex = HttpClient()
+    alex.force_login(world.alex.user)
+    assert "Latest scores" not in alex.get("/me/plan/").content.decode()

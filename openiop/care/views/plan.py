@@ -46,7 +46,7 @@ def plan(request: HttpRequest, client_id: int) -> HttpResponse:
     user = _user(request)
     client = sel.client_for_staff(user, client_id)
     now = timezone.now()
-    view = sel.plan_view(client, now=now)
+    view = sel.plan_view(client, now=now, with_scores=True)
     sel.audit_read(user, client, sel.OBJECT_PLAN, view.shown.pk if view.shown else "")
     homework = list(sel.homework_for(client).order_by("-due_at", "-pk")[:50])
     overall = sel.completion_by_client([client.pk], now).get(client.pk, (0, 0))
@@ -212,7 +212,7 @@ def plan_version(request: HttpRequest, client_id: int) -> HttpResponse:
         "client": client,
         "view": view,
         "version": version,
-        "goals": sel.goal_rows(version, timezone.now()),
+        "goals": sel.goal_rows(version, timezone.now(), with_scores=True),
     }
     return render(request, "care/plan_version.html", context)
 
