@@ -22,7 +22,7 @@ from openiop.measures.instruments import Loaded
 from openiop.measures.models import Draft, Instrument, Response
 from openiop.measures.scoring import AnswersInvalid, answer_label, asked_items, risky_answer
 from openiop.programs.models import Client, Track
-from openiop.programs.selectors import get_program_for_director
+from openiop.programs.selectors import get_client_for_user, get_program_for_director
 
 THANKS = "Thank you. Your care team will look at your answers with you."
 RISK_NOTE = (
@@ -179,6 +179,12 @@ def thanks(request: HttpRequest) -> HttpResponse:
 # Staff: one client's results --------------------------------------------------------------
 
 
+def _digits(value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise Http404("No such page.")
+    return int(value)
+
+
 @login_required
 def client_measures(request: HttpRequest, client_id: int) -> HttpResponse:
     """Every instrument the client answered: latest, change from baseline, link to trend."""
@@ -194,13 +200,15 @@ def client_measures(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @login_required
-def trend(request: HttpRequest, client_id: int, instrument_id: int) -> HttpResponse:
+def trend(request: HttpRequest, client_id: int, instrument_id: str) -> HttpResponse:
     """One instrument over time: SVG with band shading, the same numbers as a table, change."""
     user: User = request.user  # type: ignore[assignment]
+    get_client_for_user(user, client_id)  # 404 first, before the id is looked at
+    pk = _digits(instrument_id)
     client = selectors.client_for_trends(
-        user, client_id, object_type="measures.trend", object_id=instrument_id
+        user, client_id, object_type="measures.trend", object_id=pk
     )
-    found = selectors.client_series(client, instrument_id)
+    found = selectors.client_series(client, pk)
     if not found:
         raise Http404("No such questionnaire.")
     series = found[0]
@@ -215,14 +223,16 @@ def trend(request: HttpRequest, client_id: int, instrument_id: int) -> HttpRespo
 
 
 @login_required
-def response_detail(request: HttpRequest, client_id: int, response_id: int) -> HttpResponse:
+def response_detail(request: HttpRequest, client_id: int, response_id: str) -> HttpResponse:
     """Item-level answers of one response, on demand (an audited read of its own)."""
     user: User = request.user  # type: ignore[assignment]
+    get_client_for_user(user, client_id)  # 404 first, before the id is looked at
+    response_pk = _digits(response_id)
     client = selectors.client_for_trends(
-        user, client_id, object_type="measures.response", object_id=response_id
+        user, client_id, object_type="measures.response", object_id=response_pk
     )
     response = (
-        Response.objects.filter(client=client, pk=response_id)
+        Response.objects.filter(client=client, pk=response_pk)
         .select_related("version", "instrument")
         .first()
     )
