@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from openiop.accounts.models import ApiToken, Role, User
@@ -439,6 +440,35 @@ def family_access_end(*, user: User, actor: User | None) -> None:
     for pk in tokens:
         audit_record(actor=actor, action=Action.DELETE, object_type="api_token", object_id=pk)
     family.access_ended(user)
+
+
+def family_access_sweep() -> int:
+    """For consents that simply expired (nobody acted): revoke the API tokens and calendar
+    feeds of family users left without an active consent. Access already ended at expiry
+    (every request checks the consent); this tidies what was issued. Returns how many users
+    it swept. Run it from cron (`manage.py family_access_sweep`)."""
+    live_tokens = ApiToken.objects.filter(user=OuterRef("pk"), revoked_at__isnull=True)
+    ended = (
+        User.objects.filter(role=Role.FAMILY, family_consents__isnull=False)
+        # A live feed: scheduling's CalendarFeed, reached through the reverse relation
+        # (resources sits left of scheduling and does not import it).
+        .filter(
+            Exists(live_tokens)
+            | Q(calendar_feeds__pk__isnull=False, calendar_feeds__revoked_at__isnull=True)
+        )
+        .exclude(
+            family_consents__in=FamilyConsent.objects.filter(
+                revoked_at__isnull=True, expires_at__gt=timezone.now()
+            )
+        )
+        .distinct()
+    )
+    swept = 0
+    for user in ended:
+        with transaction.atomic():
+            family_access_end(user=user, actor=None)
+        swept += 1
+    return swept
 
 
 class FamilyInviteInvalid(Exception):

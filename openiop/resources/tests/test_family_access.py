@@ -24,6 +24,7 @@ from openiop.resources.services import (
     ALREADY_SHARING,
     OTHER_ROLE,
     FamilyShare,
+    family_access_sweep,
     family_consent_revoke,
     family_invite,
     program_part2_set,
@@ -361,3 +362,21 @@ def test_another_client_cannot_revoke_it(
     assert response.status_code == 404
     consent.refresh_from_db()
     assert consent.revoked_at is None
+
+
+def test_the_sweep_revokes_what_an_expired_consent_left_behind(
+    world: World, consent: FamilyConsent
+) -> None:
+    api_token_issue(user=world.fay)
+    calendar_feed_issue(user=world.fay)
+    assert family_access_sweep() == 0  # still active: nothing touched
+    family_invite(  # another family member with an expired consent and nothing issued
+        client=world.alex,
+        share=share("pat.other@example.test", expires_at=consent.expires_at),
+        actor=world.alex.user,
+    )
+    with time_machine.travel(consent.expires_at + timedelta(seconds=1)):
+        assert family_access_sweep() == 1
+        assert family_access_sweep() == 0
+    assert not ApiToken.objects.filter(user=world.fay, revoked_at__isnull=True).exists()
+    assert not CalendarFeed.objects.filter(user=world.fay, revoked_at__isnull=True).exists()
