@@ -147,4 +147,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         audit_record_atomic(actor=user, action=Action.LOGOUT, object_type="session")
     logout(request)
     messages.info(request, "You are signed out.")
-    return redirect("accounts:login")
+    response = redirect("accounts:login")
+    # The offline copy of Help now (safety's service worker cache) leaves with the person.
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return response
