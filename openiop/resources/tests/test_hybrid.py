@@ -103,3 +103,24 @@ def test_post_sessions_takes_a_partner_location(world: World, client: HttpClient
     )
     assert refused.status_code == 422
     assert Session.objects.count() == 1
+
+
+def test_the_series_form_holds_a_series_at_a_partner_location(
+    world: World, login_as: Login
+) -> None:
+    place = _location(world)
+    form = {
+        "kind": "skills",
+        "facilitator": world.fran.pk,
+        "weekdays": ["TU"],
+        "start_time": "10:00",
+        "first_date": "2026-03-03",
+        "last_date": "2026-03-24",
+        "in_person_location": place.pk,
+    }
+    with time_machine.travel(datetime(2026, 2, 20, 12, tzinfo=CHICAGO), tick=False):
+        response = login_as(world.dale).post("/schedule/maple/series/new/", form)
+    assert response.status_code == 302
+    sessions = Session.objects.all()
+    assert sessions.count() == 4
+    assert {s.in_person_location_id for s in sessions} == {place.pk}
