@@ -45,3 +45,11 @@ def client_record_panel(request: HttpRequest, client: Client | None) -> str | No
     return render_to_string(
         "notes/_client_record.html", {"client": client, "notes": notes}, request=request
     )
+
+
+def client_home_panel(request: HttpRequest, client: Client | None) -> str | None:
+    """A link to the client's own download of their signed notes (no queries)."""
+    user = request.user
+    if client is None or getattr(user, "role", None) != Role.CLIENT:
+        return None
+    return render_to_string("notes/_client_home.html", {"client": client}, request=request)

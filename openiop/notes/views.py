@@ -27,6 +27,7 @@ from openiop.notes.forms import (
 )
 from openiop.notes.models import (
     GroupNote,
+    NoteKind,
     NoteStatus,
     ProgressNote,
     PsychotherapyNote,
@@ -123,9 +124,13 @@ def note_detail(request: HttpRequest, note_id: int) -> HttpResponse:
         raise Http404  # clients read their notes in the record download
     if request.method != "POST":
         note = selectors.read_note_for_user(user, note_id)
-        form = NoteForm(note=note) if not note.is_locked and note.author_id == user.pk else None
+        editable = not note.is_locked and note.author_id == user.pk
+        # A group entry is written and signed on its group's page, with the others.
+        form = NoteForm(note=note) if editable and note.kind != NoteKind.GROUP else None
         return render(request, "notes/note.html", _note_context(request, note, form=form))
     note = selectors.get_note_for_user(user, note_id)
+    if note.kind == NoteKind.GROUP and not note.is_locked:
+        return redirect("notes:group", session_id=note.session_id)
     form = NoteForm(request.POST, note=note)
     if form.is_valid():
         data = form.cleaned_data

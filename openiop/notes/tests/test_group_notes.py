@@ -162,3 +162,18 @@ def test_saving_a_group_note_takes_the_same_queries_at_any_size(
     # chain's advisory lock.
     expected = 19 + (1 if connection.vendor == "postgresql" else 0)
     _queries_to_sign(world, size, django_assert_num_queries, expected)
+
+
+def test_a_draft_entry_is_edited_on_the_group_page(
+    world: World, five: tuple, login_as: Login
+) -> None:
+    session, _members = five
+    saved = group_note_save(session=session, actor=world.fran, summary=SUMMARY, entries={})
+    entry = saved.entries[0]
+    http = login_as(world.fran)
+    page = http.get(f"/notes/{entry.pk}/").content.decode()
+    assert f"/sessions/{session.pk}/group-note/" in page and 'name="section_entry"' not in page
+    response = http.post(f"/notes/{entry.pk}/", {"section_entry": "sneaky", "action": "sign"})
+    assert response["Location"] == f"/sessions/{session.pk}/group-note/"
+    entry.refresh_from_db()
+    assert entry.signed_at is None and entry.sections["entry"] != "sneaky"

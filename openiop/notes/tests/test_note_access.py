@@ -97,3 +97,16 @@ def test_the_client_record_lists_signed_notes_only(
     assert f"/notes/{note.pk}/" not in http.get(f"/clients/{world.alex.pk}/").content.decode()
     _sign(world, note)
     assert f"/notes/{note.pk}/" in http.get(f"/clients/{world.alex.pk}/").content.decode()
+
+
+def test_the_client_downloads_their_signed_notes_from_their_home_page(
+    world: World, note: ProgressNote, login_as: Login
+) -> None:
+    _sign(world, note)
+    http = login_as(world.alex.user)
+    home = http.get("/me/").content.decode()
+    assert f"/clients/{world.alex.pk}/notes/export/" in home
+    download = http.get(f"/clients/{world.alex.pk}/notes/export/")
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download.json()["notes"][0]["id"] == note.pk
+    assert http.get(f"/notes/{note.pk}/").status_code == 404  # the page is for staff
