@@ -154,7 +154,6 @@ def _after_submit(request: HttpRequest, response: Response) -> HttpResponse:
         # Crisis resources at once, whatever the client does next.
         messages.warning(request, RISK_NOTE)
         return redirect(reverse("safety:help_now"))
-    messages.success(request, THANKS)
     return redirect("measures:thanks")
 
 
