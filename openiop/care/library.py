@@ -147,6 +147,20 @@ BUILTIN: list[ExerciseDef] = [
 BUILTIN_BY_KEY = {item.key: item for item in BUILTIN}
 
 
+def community_activity(*, key: str, title: str, text: str, link: str = "") -> ExerciseDef:
+    """A community activity to give as homework (e.g. a resource from the directory: pass
+    ``key="resource:<id>"``). ``homework_assign`` takes it like any library item; the client
+    sees the text and the link, and notes how it went."""
+    return ExerciseDef(
+        key=key[:40],
+        kind=ExerciseKind.COMMUNITY,
+        title=title[:120],
+        instructions=text,
+        fields=[NOTE_FIELD],
+        link=link,
+    )
+
+
 def _from_row(row: Exercise) -> ExerciseDef:
     return ExerciseDef(
         key=f"program:{row.pk}",

@@ -336,3 +336,23 @@ def test_my_homework_page_has_a_fixed_query_count(world: World) -> None:
     for days in range(2, 12):
         assign(world.alex, world.casey, days=days)
     assert _count(http, "/me/homework/") == one
+
+
+def test_a_community_activity_can_be_given_as_homework(world: World) -> None:
+    from openiop.care.library import community_activity
+    from openiop.care.services import homework_assign
+
+    enroll(world.alex)
+    activity = community_activity(
+        key="resource:7",
+        title="Tuesday walking group",
+        text="Meets at the park gate at 6 pm.",
+        link="https://example.test/walk",
+    )
+    assignment = homework_assign(
+        client=world.alex, actor=world.casey, exercise=activity, due_on=date(2026, 3, 10)
+    )
+    assert (assignment.kind, assignment.exercise_key) == ("community", "resource:7")
+    occurrence = assignment.occurrences.get()
+    page = _client_http(world).get(f"/me/homework/{occurrence.pk}/").content.decode()
+    assert "https://example.test/walk" in page and "How did it go?" in page

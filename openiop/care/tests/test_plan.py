@@ -280,3 +280,16 @@ def test_goal_shows_the_latest_score_of_the_instrument_tracking_it(
     alex = HttpClient()
     alex.force_login(world.alex.user)
     assert "Latest scores" not in alex.get("/me/plan/").content.decode()
+
+
+def test_client_plan_page_and_home_panel_queries_do_not_grow_with_goals(world: World) -> None:
+    enroll(world.alex)
+    enroll(world.blair)
+    signed_plan(world.alex, world.casey, goals=1)
+    signed_plan(world.blair, world.quinn, goals=6)
+    counts = []
+    for client in (world.alex, world.blair):
+        http = HttpClient()
+        http.force_login(client.user)
+        counts.append((_plan_page_queries(http, "/me/plan/"), _plan_page_queries(http, "/me/")))
+    assert counts[0] == counts[1]
