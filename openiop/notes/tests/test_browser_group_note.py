@@ -37,3 +37,28 @@ def test_facilitator_writes_and_signs_a_group_note_in_one_submit(
     expect(page.get_by_text("Group note signed: 4 entries filed.")).to_be_visible()
     assert GroupNote.objects.get(session=session).signed_at is not None
     assert ProgressNote.objects.filter(session=session, status="signed").count() == 4
+
+
+def test_clinician_writes_and_signs_an_individual_note_from_the_queue(
+    world: World, desktop_page: Page
+) -> None:
+    session = past_session(world, minutes=50)
+    attend(session, world.alex)
+    page = desktop_page
+    sign_in(page, world.casey)
+    expect(page.get_by_text("0 overdue, 1 due")).to_be_visible()
+    page.get_by_role("link", name="Notes to sign").first.click()
+    page.get_by_role("button", name="Write note").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Alex Testperson")
+    assert a11y_problems(page) == []
+    page.get_by_label("Data").fill("Reported two good nights.")
+    page.get_by_label("Assessment").fill("Steadier.")
+    page.get_by_role("button", name="Sign", exact=True).click()
+    expect(page.get_by_text("Write the plan section before signing.")).to_be_visible()
+    assert a11y_problems(page) == []
+    page.get_by_label("Plan").fill("Continue the routine.")
+    page.get_by_role("button", name="Sign", exact=True).click()
+    expect(page.get_by_text("Signed. The note is locked")).to_be_visible()
+    expect(page.get_by_text("90834")).to_be_visible()
+    assert a11y_problems(page) == []
+    assert ProgressNote.objects.get(session=session).status == "signed"
