@@ -69,8 +69,10 @@ def _on_call_programs(user: User, at: datetime) -> QuerySet[OnCallShift]:
 
 def _handles(user: User, at: datetime) -> Q:
     """Alerts `user` must handle: their care-team clients', their programs' (directors),
-    those they were paged for, and the open ones of a program they are on call for now."""
+    those they were paged for or acknowledged, and the open ones of a program they are on
+    call for now."""
     rule = Q(Exists(AlertPage.objects.filter(alert=OuterRef("pk"), recipient=user)))
+    rule |= Q(acknowledged_by=user)
     if user.role == Role.DIRECTOR:
         rule |= Q(
             Exists(ProgramStaff.objects.filter(program=OuterRef("client__program"), user=user))

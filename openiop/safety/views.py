@@ -112,7 +112,15 @@ def help_press(request: HttpRequest) -> HttpResponse:
 @login_required
 def help_sent(request: HttpRequest) -> HttpResponse:
     client = _own_client(request)
-    crisis = selectors.crisis_view(client)
+    with transaction.atomic():
+        crisis = selectors.crisis_view(client)
+        audit_record(
+            actor=_user(request),
+            action=Action.READ,
+            object_type="safety.help_now",
+            object_id="sent",
+            client_id=client.pk,
+        )
     return render(request, "safety/help_sent.html", {"client": client, "crisis": crisis})
 
 

@@ -83,22 +83,21 @@ def test_clients_cannot_see_alerts(world: World, client: HttpClient, alert: Aler
     assert client.get("/api/v1/alerts", headers=headers).json() == []
 
 
-def test_the_on_call_clinician_off_the_care_team_may_acknowledge(
+def test_the_on_call_clinicians_off_the_care_team_may_acknowledge_and_resolve(
     world: World, client: HttpClient, django_capture_on_commit_callbacks: Capture
 ) -> None:
-    olive = clinician(world, "Olive")
-    shift(world, olive, None, EVENING - timedelta(hours=1), EVENING + timedelta(hours=8))
+    olive, bo = clinician(world, "Olive"), clinician(world, "Bo")
+    shift(world, olive, bo, EVENING - timedelta(hours=1), EVENING + timedelta(hours=8))
     with time_machine.travel(EVENING, tick=False):
         alert = raise_measure_alert(world, django_capture_on_commit_callbacks)
         listed = client.get("/api/v1/alerts", headers=_api(olive)).json()
         assert [a["id"] for a in listed] == [alert.pk]
-        response = _post(
-            client,
-            f"/api/v1/alerts/{alert.pk}/acknowledge",
-            {},
-            _api(olive),
-        )
-    assert response.status_code == 200
+        # Bo, the backup, has not been paged yet but is on call: may acknowledge...
+        url = f"/api/v1/alerts/{alert.pk}"
+        assert _post(client, f"{url}/acknowledge", {}, _api(bo)).status_code == 200
+        # ... and, having acknowledged it, resolve it (it is no longer open to the rota).
+        done = _post(client, f"{url}/resolve", {"outcome": "reached_client"}, _api(bo))
+    assert done.status_code == 200
 
 
 def test_a_break_glass_reader_sees_the_alert_but_gets_403(
