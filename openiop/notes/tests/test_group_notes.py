@@ -177,3 +177,16 @@ def test_a_draft_entry_is_edited_on_the_group_page(
     assert response["Location"] == f"/sessions/{session.pk}/group-note/"
     entry.refresh_from_db()
     assert entry.signed_at is None and entry.sections["entry"] != "sneaky"
+
+
+def test_the_page_refuses_to_sign_a_summary_that_names_a_member(
+    world: World, five: tuple, login_as: Login
+) -> None:
+    session, members = five
+    form = {"summary": "Alex led the check-in.", "action": "sign"}
+    form |= {f"entry_{c.pk}": "Took part." for c in members}
+    response = login_as(world.fran).post(f"/sessions/{session.pk}/group-note/", form)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The shared summary names Alex" in page and "Took part." in page
+    assert not GroupNote.objects.exists() and not ProgressNote.objects.exists()
