@@ -293,3 +293,30 @@ def test_client_plan_page_and_home_panel_queries_do_not_grow_with_goals(world: W
         http.force_login(client.user)
         counts.append((_plan_page_queries(http, "/me/plan/"), _plan_page_queries(http, "/me/")))
     assert counts[0] == counts[1]
+
+
+def test_saving_the_draft_keeps_untouched_goals_and_removes_ticked_ones(
+    world: World, login_as: Login
+) -> None:
+    enroll(world.alex)
+    version = draft_plan(world.alex, world.casey, goals=3)
+    first, second, third = list(Goal.objects.filter(version=version).order_by("order"))
+    casey = login_as(world.casey)
+    page = casey.get(f"/clients/{world.alex.pk}/plan/edit/").content.decode()
+    assert 'name="goals-INITIAL_FORMS" value="3"' in page
+
+    def row(goal: Goal) -> dict[str, str]:
+        return {
+            "goal_id": str(goal.pk),
+            "statement": goal.statement,
+            "plain_words": goal.plain_words,
+            "target_date": goal.target_date.isoformat(),
+            "objectives": "\n".join(goal.objectives),
+            "interventions": "",
+            "measures": "phq9",
+        }
+
+    data = _goal_post(version, [row(first), row(second), {**row(third), "DELETE": "on"}, {}])
+    data["goals-INITIAL_FORMS"] = "3"
+    assert casey.post(f"/clients/{world.alex.pk}/plan/edit/", data).status_code == 302
+    assert list(Goal.objects.filter(version=version).order_by("order")) == [first, second]
