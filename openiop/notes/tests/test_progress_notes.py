@@ -3,7 +3,7 @@ service, the database, the page and the API), the refusals (empty, attendance co
 someone else's session), co-sign for a supervised clinician, and addenda."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -244,3 +244,25 @@ def test_the_header_lists_measures_since_the_last_note(world: World, login_as: L
     note = note_start(session=second, client=world.alex, actor=world.casey)
     page = login_as(world.casey).get(f"/notes/{note.pk}/").content.decode()
     assert "PHQ-9: 12" in page and "PHQ-9: 5" not in page  # only since the last note
+
+
+@time_machine.travel("2026-03-09 08:00Z", tick=False)
+def test_the_header_and_date_of_service_are_in_the_programs_zone_across_dst(
+    world: World,
+) -> None:
+    # Chicago moved to daylight time on 8 March 2026: 04:30Z on the 9th is 23:30 CDT on the
+    # 8th (it would be 22:30 under standard time, and the 9th in UTC).
+    session = past_session(world, minutes=50)
+    Session.objects.filter(pk=session.pk).update(
+        starts_at=datetime(2026, 3, 9, 4, 30, tzinfo=UTC),
+        ends_at=datetime(2026, 3, 9, 5, 20, tzinfo=UTC),
+    )
+    session.refresh_from_db()
+    attend(session, world.alex)
+    note = note_sign(note=_draft(world, session), actor=world.casey)
+    assert (note.facts["date"], note.facts["starts"], note.facts["ends"]) == (
+        "2026-03-08",
+        "23:30",
+        "00:20",
+    )
+    assert note.service_date == date(2026, 3, 8)
