@@ -88,7 +88,7 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
         "may_see_client": may_see_client,
         "crisis": crisis,
         "support_phone": display_phone(crisis.support.phone) if crisis.support else "",
-        "ack_form": AcknowledgeForm(),
+        "ack_form": AcknowledgeForm(auto_id="ack_%s"),
         "resolve_form": ResolveForm(),
     }
     return render(request, "safety/alert_detail.html", context)
