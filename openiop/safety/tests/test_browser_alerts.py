@@ -32,7 +32,7 @@ def test_clinician_acknowledges_then_resolves_with_an_outcome(
     page.get_by_role("button", name="Resolve the alert").click()
     expect(page.get_by_text("Choose what happened before resolving the alert.")).to_be_visible()
     page.get_by_label("What happened").select_option("support_contacted")
-    page.get_by_label("Note", exact=True).fill("Spoke with the support person; client safe at home.")
+    page.get_by_label("Note", exact=True).fill("Spoke with the support person; safe at home.")
     page.get_by_role("button", name="Resolve the alert").click()
     expect(page.get_by_text("Resolved.")).to_be_visible()
     alert.refresh_from_db()
