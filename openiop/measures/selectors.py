@@ -477,3 +477,53 @@ overdue_badges = _overdue_badges
 
 def q_visible_instruments(program_id: int) -> Q:
     return Q(program__isnull=True) | Q(program_id=program_id)
+
+
+# Discharge summary ------------------------------------------------------------------------
+
+
+def enrollment_measure_change(enrollment: Enrollment) -> str | None:
+    """The discharge summary's measure change in words (registered with programs at start-up):
+    each scored questionnaire's first and last total during the enrollment, with the change
+    rules applied; None when none was completed. Dates in the program's zone."""
+    end = enrollment.discharged_at or timezone.now()
+    rows = Response.objects.filter(
+        client_id=enrollment.client_id,
+        submitted_at__gte=enrollment.referred_at,
+        submitted_at__lte=end,
+        total__isnull=False,
+    ).order_by("submitted_at", "pk")
+    available = instruments.available(enrollment.program_id)
+    series = {x.instrument.pk: Series(x) for x in available if x.code != "daily_checkin"}
+    for response in rows:
+        if response.instrument_id in series:
+            series[response.instrument_id].responses.append(response)
+    zone = ZoneInfo(enrollment.program.time_zone)
+    lines = [_change_line(s, zone) for s in series.values() if s.scored]
+    return " ".join(lines) or None
+
+
+def _change_line(series: Series, zone: ZoneInfo) -> str:
+    name = series.loaded.definition.name
+    first, last = series.scored[0], series.scored[-1]
+    first_day = f"{_local(first.submitted_at, zone):%-d %b %Y}"
+    if first.pk == last.pk:
+        return f"{name}: {first.total} on {first_day} (one result)."
+    change = series.change
+    assert change is not None
+    notes = [
+        label
+        for label, on in (
+            ("reliable improvement", change.improved),
+            ("reliable worsening", change.worsened),
+            ("response", change.responded),
+            ("remission", change.remitted),
+        )
+        if on
+    ]
+    sign = "+" if change.change > 0 else ""
+    detail = f"change {sign}{change.change}" + (f": {', '.join(notes)}" if notes else "")
+    return (
+        f"{name}: {first.total} on {first_day} → {last.total} on "
+        f"{_local(last.submitted_at, zone):%-d %b %Y} ({detail}; {len(series.scored)} results)."
+    )

@@ -272,12 +272,23 @@ MEASURE_CHANGE_PLACEHOLDER = (
 )
 
 
-def measure_change_for(enrollment: Enrollment) -> str:
-    """Change in the client's outcome measures over the enrollment, in words.
+# Measures, to the right of programs, registers its summary at start-up (MeasuresConfig.ready);
+# it answers None when no measure was completed during the enrollment.
+_measure_change_source: Callable[[Enrollment], str | None] | None = None
 
-    A placeholder until measures exist (the measures app, to the right of programs, will
-    supply it; see `attended_hours_for`).
-    """
+
+def register_measure_change(source: Callable[[Enrollment], str | None]) -> None:
+    global _measure_change_source
+    _measure_change_source = source
+
+
+def measure_change_for(enrollment: Enrollment) -> str:
+    """Change in the client's outcome measures over the enrollment, in words: the registered
+    measures summary, else the placeholder."""
+    if _measure_change_source is not None:
+        summary = _measure_change_source(enrollment)
+        if summary:
+            return summary
     return MEASURE_CHANGE_PLACEHOLDER
 
 

@@ -128,3 +128,21 @@ def test_gad7_and_pcl5_use_their_own_reliable_change() -> None:
     assert change_summary(definition("gad7"), 12, 8).improved  # 4 points
     assert not change_summary(definition("pcl5"), 50, 41).improved  # 9 of 10
     assert change_summary(definition("pcl5"), 50, 40).improved
+
+
+def test_the_discharge_summary_states_measure_change(world: World) -> None:
+    from openiop.programs.selectors import MEASURE_CHANGE_PLACEHOLDER, measure_change_for
+
+    with time_machine.travel("2026-03-02 15:00:00Z", tick=False) as clock:
+        enrollment = _enrol(world)
+        assert measure_change_for(enrollment) == MEASURE_CHANGE_PLACEHOLDER
+        for total in (18, 12, 4):
+            response_submit(
+                client=world.alex, actor=world.alex.user, code="phq9", answers=phq9(total)
+            )
+            clock.shift(7 * 86400)
+        text = measure_change_for(enrollment)
+    assert text == (
+        "PHQ-9: 18 on 2 Mar 2026 → 4 on 16 Mar 2026 "
+        "(change -14: reliable improvement, response, remission; 3 results)."
+    )
