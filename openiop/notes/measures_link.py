@@ -49,7 +49,7 @@ def measures_since_last_note(session: Session, client_ids: Sequence[int]) -> dic
         if response.submitted_at <= since[response.client_id] or len(lines) >= SHOWN_PER_CLIENT:
             continue
         score = "" if response.total is None else f": {response.total}"
-        band = f", {response.band}" if response.band else ""
+        band = f", {response.band.replace('_', ' ')}" if response.band else ""
         flagged = ", flagged for review" if response.flags else ""
         day = response.submitted_at.astimezone(zone).strftime("%-d %b")
         lines.append(f"{response.instrument.name}{score}{band}{flagged} ({day})")
