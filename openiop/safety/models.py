@@ -79,6 +79,10 @@ class Alert(models.Model):
     def __str__(self) -> str:
         return f"Alert {self.pk} ({self.severity}, {self.state})"
 
+    @property
+    def outcome_label(self) -> str:
+        return dict(AlertOutcome.choices).get(self.outcome, self.outcome)
+
 
 class ConfirmedLocation(models.Model):
     """Where the client said they were, confirmed before a session (or declined).

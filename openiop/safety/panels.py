@@ -64,6 +64,21 @@ def staff_alerts(request: HttpRequest, _subject: Any = None) -> str | None:
     )
 
 
+def director_links(request: HttpRequest, _subject: Any = None) -> str | None:
+    """A director's links to the on-call rota and local resources of each program (1 query)."""
+    from openiop.programs.selectors import programs_directed_by
+
+    user = _user(request)
+    if user.role != Role.DIRECTOR:
+        return None
+    programs = list(programs_directed_by(user).order_by("name"))
+    if not programs:
+        return None
+    return render_to_string(
+        "safety/panel_director_links.html", {"programs": programs}, request=request
+    )
+
+
 def plans_due(request: HttpRequest, _subject: Any = None) -> str | None:
     """Safety plans of the clinician's clients due for review (the reminder's due item)."""
     user = _user(request)

@@ -112,3 +112,12 @@ def test_clinician_sets_working_hours(world: World, login_as: Callable[[User], H
     assert routing.is_working(world.casey, world.program, monday_9)
     assert not routing.is_working(world.casey, world.program, monday_9.replace(day=2, month=12))
     assert login_as(world.alex.user).get("/alerts/working-hours/").status_code == 404
+
+
+def test_the_directors_home_links_to_the_rota_and_resources(
+    world: World, login_as: Callable[[User], HttpClient]
+) -> None:
+    body = login_as(world.dale).get("/").content.decode()
+    assert 'href="/programs/maple/on-call/"' in body
+    assert 'href="/programs/maple/emergency-resources/"' in body
+    assert "/on-call/" not in login_as(world.casey).get("/").content.decode()
