@@ -56,3 +56,32 @@ def test_the_help_button_on_a_phone_tells_the_client_what_happens_next(
     assert (
         Alert.objects.filter(client=world.alex, source="help_button", severity="high").count() == 1
     )
+
+
+def test_client_writes_and_signs_the_plan_and_sets_consent_on_a_phone(
+    world: World, new_page: NewPage
+) -> None:
+    from openiop.programs.models import EmergencyContact
+    from openiop.safety.models import SafetyPlan
+
+    EmergencyContact.objects.create(
+        client=world.alex, name="Pat Example", relationship="sister", phone="+12175550142"
+    )
+    page = new_page("phone")
+    sign_in(page, world.alex, next_url="/me/safety-plan/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My safety plan")
+    assert a11y_problems(page) == [] and horizontal_overflow(page) == 0
+    page.get_by_label("Signs that a crisis may be coming").fill("I stop answering messages")
+    page.get_by_role("button", name="Save the plan").click()
+    page.get_by_role("button", name="Sign this version").click()
+    expect(page.get_by_text("signed by the client; waiting for the clinician")).to_be_visible()
+    plan = SafetyPlan.objects.get(client=world.alex)
+    assert plan.client_signed_at is not None and "988" in plan.professionals
+    page.goto("/me/contacts/")
+    assert a11y_problems(page) == [] and horizontal_overflow(page) == 0
+    page.get_by_label("My support person").check()
+    page.get_by_label("My care team may contact them if worried about my safety").check()
+    page.get_by_role("button", name="Save for Pat Example").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    contact = EmergencyContact.objects.get(client=world.alex)
+    assert contact.is_support_person and contact.consent_to_contact
