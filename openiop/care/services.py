@@ -46,6 +46,7 @@ LINE_LIMIT = 300
 MAX_OCCURRENCES = 60
 MAX_REPEAT_DAYS = 120
 ANSWER_LIMIT = 5000
+DOUBLE_TAP = timedelta(seconds=10)
 
 LOCKED = "This version is signed and read-only. Start a new version to make changes."
 NO_GOALS = "A plan needs at least one goal before it can be signed."
@@ -368,6 +369,19 @@ def homework_assign(
         goal = Goal.objects.select_related("version__plan").get(pk=goal.pk)
         if goal.version.plan.client_id != client.pk or not goal.version.is_locked:
             raise ValidationError({"goal": "Choose a goal of this client's signed plan."})
+    # A double tap on Assign (same exercise, same first day, a few seconds apart) gives the
+    # first assignment back instead of a second copy of every occurrence.
+    Client.objects.select_for_update().filter(pk=client.pk).first()
+    twin = Assignment.objects.filter(
+        client=client,
+        assigned_by=actor,
+        exercise_key=exercise.key,
+        first_due_on=due_on,
+        repeat=repeat,
+        assigned_at__gte=timezone.now() - DOUBLE_TAP,
+    ).first()
+    if twin is not None:
+        return twin
     assignment = Assignment.objects.create(
         client=client,
         goal_id=goal.lineage_id if goal else None,

@@ -356,3 +356,17 @@ def test_a_community_activity_can_be_given_as_homework(world: World) -> None:
     occurrence = assignment.occurrences.get()
     page = _client_http(world).get(f"/me/homework/{occurrence.pk}/").content.decode()
     assert "https://example.test/walk" in page and "How did it go?" in page
+
+
+def test_a_double_tap_on_assign_gives_one_assignment(world: World, login_as: Login) -> None:
+    enroll(world.alex)
+    http = login_as(world.casey)
+    body = {
+        "exercise": "builtin:diary_card",
+        "due_on": "2026-03-05",
+        "repeat": "daily",
+        "until_on": "2026-03-07",
+    }
+    assert http.post(f"/clients/{world.alex.pk}/homework/assign/", body).status_code == 302
+    assert http.post(f"/clients/{world.alex.pk}/homework/assign/", body).status_code == 302
+    assert Assignment.objects.count() == 1 and Occurrence.objects.count() == 3
