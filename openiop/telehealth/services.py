@@ -195,9 +195,9 @@ def ticket_issue(
     now = now or timezone.now()
     check_window(session=session, user=user, now=now)
     check_client(session=session, client=client)
-    room = room_ensure(session, now=now)
     raw = JoinTicket.new_raw()
-    with transaction.atomic():
+    with transaction.atomic():  # one commit for the room (when new) and the ticket
+        room = room_ensure(session, now=now)
         ticket = JoinTicket.objects.create(
             digest=JoinTicket.digest_of(raw),
             user=user,
