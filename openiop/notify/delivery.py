@@ -226,7 +226,11 @@ def dispatch_due(*, worker: str | None = None, limit: int = 500) -> dict[str, in
     worker = worker or worker_name()
     counts: dict[str, int] = {"recovered": recover_stale(worker=worker)}
     due = Message.objects.filter(state=MessageState.PENDING, due_at__lte=timezone.now())
-    for message_id in due.order_by("due_at", "pk").values_list("pk", flat=True)[:limit]:
-        state = deliver(message_id, worker=worker)
-        counts[state] = counts.get(state, 0) + 1
+    ids = list(due.order_by("due_at", "pk").values_list("pk", flat=True)[:limit])
+    if not ids:
+        return counts
+    with email.batch():
+        for message_id in ids:
+            state = deliver(message_id, worker=worker)
+            counts[state] = counts.get(state, 0) + 1
     return counts

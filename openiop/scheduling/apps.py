@@ -12,3 +12,6 @@ class SchedulingConfig(AppConfig):
         from openiop.scheduling.hours import enrollment_attended_hours
 
         register_attended_hours(enrollment_attended_hours)
+        from openiop.scheduling import engagement  # badges, nav link, clinical names for notify
+
+        engagement.register()

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from openiop.scheduling import engagement
 from openiop.scheduling.views import board, sessions, track_groups
 
 app_name = "scheduling"
@@ -17,6 +18,7 @@ urlpatterns = [
         sessions.session_cancel_view,
         name="session_cancel",
     ),
+    path("caseload/needs/", engagement.needs, name="engagement"),
     path("programs/<slug:slug>/capacity/", board.capacity, name="capacity"),
     path("programs/<slug:slug>/closures/", board.closures, name="closures"),
     path(

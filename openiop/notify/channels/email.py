@@ -7,12 +7,43 @@ same Message-ID: a receiving system (and our tests and bench) can tell it is the
 
 import hashlib
 import smtplib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from email.utils import parseaddr
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, mailers
 
 from openiop.notify.channels import Outcome
+
+_batch = threading.local()
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Reuse one mail-server connection for every email sent inside the block (a sweeper's
+    pass); without it each message opens its own."""
+    connection = mailers.default  # opened by the first send, so a batch with no email is free
+    _batch.connection = connection
+    try:
+        yield
+    finally:
+        _batch.connection = None
+        with suppress(smtplib.SMTPException, OSError):
+            connection.close()
+
+
+def _connection() -> Any:
+    return getattr(_batch, "connection", None)
+
+
+def _drop_broken_connection() -> None:
+    connection = _connection()
+    if connection is not None:
+        with suppress(smtplib.SMTPException, OSError):
+            connection.close()
 
 
 def _domain() -> str:
@@ -41,8 +72,13 @@ def send_email(*, to: str, subject: str, body: str, link: str, key: str) -> Outc
         f"{settings.OPENIOP_BASE_URL}/me/notifications/\n"
     )
     email = EmailMessage(subject=subject, body=text, to=[to], headers={"Message-ID": message_id})
+    connection = _connection()
     try:
-        email.send()
+        if connection is not None:
+            connection.open()  # a no-op while it is open
+            connection.send_messages([email])
+        else:
+            email.send()
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _msg in exc.recipients.values()]
         if codes and all(500 <= code < 600 for code in codes):
@@ -55,5 +91,6 @@ def send_email(*, to: str, subject: str, body: str, link: str, key: str) -> Outc
             return Outcome.failed(f"mail server refused the message ({exc.smtp_code})")
         return Outcome.retry(f"mail server answered {exc.smtp_code}")
     except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+        _drop_broken_connection()  # the next message opens a fresh one
         return Outcome.retry(f"mail server unreachable: {type(exc).__name__}")
     return Outcome.sent(message_id)

@@ -160,6 +160,9 @@ def attendance_record(
         client_id=client.pk,
         reason=f"corrects attendance {previous.pk}: {reason}" if previous is not None else "",
     )
+    from openiop.scheduling.engagement import attendance_follow_up  # engagement imports hours
+
+    attendance_follow_up(record=record, session=locked, client=client, actor=actor)
     return record
 
 

@@ -24,6 +24,7 @@ from openiop.programs.models import (
     Enrollment,
     ProgramStaff,
 )
+from openiop.scheduling import reminders
 from openiop.scheduling.models import (
     GROUP_KINDS,
     Availability,
@@ -156,6 +157,7 @@ def _take_place(
         client_id=client.pk,
         reason="waitlisted" if full else "",
     )
+    reminders.reminders_for_booking(booking)
     return BookingOutcome(booking, waitlist_position(booking) if full else None)
 
 
@@ -204,6 +206,7 @@ def booking_cancel(*, booking: Booking, actor: User | None) -> Booking | None:
         client_id=booking.client_id,
         reason="cancelled",
     )
+    reminders.reminders_withdraw(session_id=booking.session_id, client_id=booking.client_id)
     if not freed or session.is_cancelled:
         return None
     return _promote(session, actor, now)
@@ -232,6 +235,7 @@ def _promote(session: Session, actor: User | None, now: datetime) -> Booking | N
             client_id=candidate.client_id,
             reason="promoted from the waitlist",
         )
+        reminders.reminders_for_booking(candidate)
         return candidate
     return None
 
@@ -351,6 +355,8 @@ def booking_reschedule(*, booking: Booking, to_session: Session, actor: User | N
         client_id=booking.client_id,
         reason=f"rescheduled from session {booking.session_id}",
     )
+    reminders.reminders_withdraw(session_id=booking.session_id, client_id=booking.client_id)
+    reminders.reminders_for_booking(moved)
     return moved
 
 

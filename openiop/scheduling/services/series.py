@@ -34,6 +34,7 @@ from openiop.accounts.models import Role, User
 from openiop.audit.models import Action
 from openiop.audit.services import audit_record, audit_record_many
 from openiop.programs.models import Program, ProgramStaff, Track
+from openiop.scheduling import reminders
 from openiop.scheduling.models import (
     DEFAULT_MINUTES,
     GROUP_KINDS,
@@ -585,6 +586,7 @@ def session_move(*, session: Session, new_local_start: datetime, actor: User | N
     session.starts_at, session.ends_at = start, end
     session.save(update_fields=["moved_from", "starts_at", "ends_at"])
     audit_record(actor=actor, action=Action.UPDATE, object_type="session", object_id=session.pk)
+    reminders.reminders_session_changed(session)
     return session
 
 
@@ -604,6 +606,7 @@ def session_cancel(*, session: Session, reason: str, actor: User | None) -> Sess
     session.status_reason = reason[:200]
     session.save(update_fields=["status", "status_reason"])
     audit_record(actor=actor, action=Action.UPDATE, object_type="session", object_id=session.pk)
+    reminders.reminders_session_changed(session)
     return session
 
 
@@ -633,6 +636,7 @@ def closure_add(*, program: Program, date: date, reason: str, actor: User | None
         object_type="session",
         entries=[(None, pk) for pk in ids],
     )
+    reminders.reminders_sessions_cancelled(ids)
     return closure
 
 
