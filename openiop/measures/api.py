@@ -6,6 +6,7 @@ POST /clients/{id}/responses: one administration, by the client or a care-team c
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -124,7 +125,10 @@ def response_create(
     same caller is a double tap and answers 200 with the first response. 422 names the item
     (missing, out of range, not asked by the skip logic, unknown) and nothing is saved."""
     user: User = request.user  # type: ignore[assignment]
-    client = client_for_answering(user, client_id)
+    try:
+        client = client_for_answering(user, client_id)
+    except PermissionDenied as refused:
+        raise HttpError(403, str(refused)) from None
     source = ResponseSource.CLIENT if user.role == Role.CLIENT else ResponseSource.CLINICIAN
     try:
         submitted = response_submit(

@@ -13,6 +13,7 @@ class MeasuresConfig(AppConfig):
 
         panel_register("client_home", panels.client_home, order=20)
         panel_register("client_record", panels.client_record, order=30)
+        panel_register("staff_home", panels.staff_home, order=60)
         badges_register(selectors.overdue_badges, order=40)
         nav_register("Questionnaires", "measures:mine", roles={"client"}, order=20)
         # The discharge summary states measure change without programs importing measures.

@@ -31,3 +31,17 @@ def client_record(request: HttpRequest, client: Client | None) -> str | None:
         "overdue": [item.name for item in due if item.overdue],
     }
     return render_to_string("measures/_client_record.html", context, request=request)
+
+
+def staff_home(request: HttpRequest, _subject: object) -> str | None:
+    """For directors, above the caseload: each program's outcomes, schedules and instruments
+    (one query)."""
+    from openiop.programs.selectors import programs_directed_by
+
+    user = request.user
+    if getattr(user, "role", None) != Role.DIRECTOR:
+        return None
+    programs = list(programs_directed_by(user))  # type: ignore[arg-type]
+    if not programs:
+        return None
+    return render_to_string("measures/_staff_home.html", {"programs": programs}, request=request)

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
-from ninja.errors import HttpError
 
 from openiop.accounts.models import Role, User
 from openiop.audit.models import Action
@@ -38,15 +38,16 @@ NOT_ALLOWED_ADMINISTER = (
 
 def client_for_answering(user: User, client_id: int) -> Client:
     """The client whose answers `user` records: the client themself, or a clinician on their
-    care team (in session). Http404 for a client the user cannot see; HttpError 403 for one
-    they can see but may not answer for (a director, a facilitator, break-glass access)."""
+    care team (in session). Http404 for a client the user cannot see; PermissionDenied (403
+    in the API) for one they see but may not answer for (a director, a facilitator, a
+    break-glass reader)."""
     client = get_client_for_user(user, client_id)
     if user.role == Role.CLIENT:
         return client
     on_team = CareTeamMember.objects.filter(client=client, user=user).exists()
     if user.role == Role.CLINICIAN and on_team:
         return client
-    raise HttpError(403, NOT_ALLOWED_ADMINISTER)
+    raise PermissionDenied(NOT_ALLOWED_ADMINISTER)
 
 
 def own_client(user: User) -> Client:

@@ -203,3 +203,11 @@ def test_director_publishes_a_program_instrument_from_json(
     assert http.post(url, {"definition": "{not json"}).status_code == 400
     assert http.post(url, {"definition": json.dumps(custom_definition())}).status_code == 302
     assert "sleep_diary" in [x.code for x in instruments.available(world.program)]
+
+
+def test_directors_find_outcomes_from_their_home_page(
+    world: World, login_as: Callable[[User], HttpClient]
+) -> None:
+    home = login_as(world.dale).get("/").content.decode()
+    assert f'href="/programs/{world.program.slug}/outcomes/"' in home
+    assert "/outcomes/" not in login_as(world.casey).get("/").content.decode()
