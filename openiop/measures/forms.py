@@ -59,6 +59,7 @@ class QuestionForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 4, "maxlength": item.max_length})
             )
         field.required = not item.optional
+        field.error_messages["required"] = "Choose an answer to go on."
         field.label = item.text
         field.help_text = item.hint
         field.initial = initial

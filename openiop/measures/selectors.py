@@ -21,7 +21,7 @@ from openiop.audit.services import audit_record
 from openiop.measures import instruments
 from openiop.measures.instruments import Loaded
 from openiop.measures.models import Response, ScheduleRule
-from openiop.measures.schema import Definition
+from openiop.measures.schema import Change, Definition
 from openiop.programs.models import CareTeamMember, Client, Enrollment, Phase, Program, Track
 from openiop.programs.selectors import clients_visible_to, get_client_for_user
 
@@ -344,25 +344,29 @@ class OutcomeRow:
     worsened: int = 0
     expected: int = 0
     completed: int = 0
+    rules: Change = field(default_factory=Change)  # which percentages mean something here
 
-    def pct(self, count: int) -> float | None:
-        return round(100 * count / self.clients, 1) if self.clients else None
+    def pct(self, count: int, rule: float | None = 1) -> float | None:
+        """Percent of the clients with two scores; None without them or without the rule."""
+        if not self.clients or rule is None:
+            return None
+        return round(100 * count / self.clients, 1)
 
     @property
     def improved_pct(self) -> float | None:
-        return self.pct(self.improved)
+        return self.pct(self.improved, self.rules.reliable_change)
 
     @property
     def responded_pct(self) -> float | None:
-        return self.pct(self.responded)
+        return self.pct(self.responded, self.rules.response_drop)
 
     @property
     def remitted_pct(self) -> float | None:
-        return self.pct(self.remitted)
+        return self.pct(self.remitted, self.rules.remission_below)
 
     @property
     def worsened_pct(self) -> float | None:
-        return self.pct(self.worsened)
+        return self.pct(self.worsened, self.rules.reliable_change)
 
     @property
     def baseline_mean(self) -> float | None:
@@ -412,7 +416,9 @@ def program_outcomes(program: Program, now: datetime | None = None) -> list[Outc
     rows: dict[tuple[int, int], OutcomeRow] = {}
     for track in tracks:
         for loaded in available:
-            rows[track.pk, loaded.instrument.pk] = OutcomeRow(track.name, loaded.definition.name)
+            rows[track.pk, loaded.instrument.pk] = OutcomeRow(
+                track.name, loaded.definition.name, rules=loaded.definition.change
+            )
     counted: dict[tuple[int, int], int] = {}
     for group in groups:
         found = placed.get(group["client_id"])
