@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.tasks import default_task_backend
 from django.utils import timezone
 
 from openiop.accounts.models import User
@@ -160,10 +159,10 @@ def _room_insert(session: Session) -> Room:
 def schedule_room_close(room: Room) -> None:
     """Queue the end-of-session job (backends that cannot defer, as in tests, skip this:
     the tests call `room_close` themselves)."""
-    if not getattr(default_task_backend, "supports_defer", False):
-        return
     from openiop.telehealth.tasks import room_close_task
 
+    if not room_close_task.get_backend().supports_defer:
+        return
     session = Session.objects.only("ends_at").get(pk=room.session_id)
     room_close_task.using(run_after=session.ends_at + CLOSE_AFTER_END).enqueue(room.pk)
 
