@@ -38,6 +38,7 @@ LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 FIRST_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(hours=1)
+CLAIM_SIZE = 50
 
 
 def worker_name() -> str:
@@ -116,7 +117,11 @@ def _finish(message: Message, attempt: DeliveryAttempt, outcome: Outcome, worker
     attempt.finished_at = now
     attempt.provider_id = outcome.provider_id
     attempt.error = outcome.error
-    updates: dict[str, Any] = {"error": outcome.error, "provider_id": outcome.provider_id}
+    updates: dict[str, Any] = {
+        "error": outcome.error,
+        "provider_id": outcome.provider_id,
+        "address": message.address,
+    }
     if outcome.kind == "sent":
         attempt.outcome = (
             AttemptOutcome.RECOVERED if outcome.error == "recovered" else AttemptOutcome.SENT
@@ -180,7 +185,7 @@ def _send_claimed(message_id: int, worker: str, *, recovering: datetime | None =
     address, problem = _address(message, pref)
     if problem:
         return _skip(message, worker, problem)
-    Message.objects.filter(pk=message.pk).update(address=address)
+    message.address = address
     # Committed before the provider is called (we run outside any transaction), so a crash
     # mid-send leaves a "started" attempt for the next worker to find.
     attempt = DeliveryAttempt.objects.create(message=message, worker=worker)
@@ -220,9 +225,28 @@ def recover_stale(*, worker: str | None = None, limit: int = 100) -> int:
     return handled
 
 
-def dispatch_due(*, worker: str | None = None, limit: int = 500) -> dict[str, int]:
-    """One pass of the sweeper: stale claims first, then every pending message that is due.
-    Safe to run in several processes at once (each message is claimed before it is sent)."""
+def _claim_batch(ids: list[int], worker: str, now: datetime) -> list[int]:
+    """Claim several due messages in one conditional UPDATE (one commit instead of one per
+    message); returns those this worker won."""
+    Message.objects.filter(pk__in=ids, state=MessageState.PENDING, due_at__lte=now).update(
+        state=MessageState.SENDING,
+        claimed_by=worker,
+        claimed_at=now,
+        attempts=F("attempts") + 1,
+    )
+    mine = Message.objects.filter(
+        pk__in=ids, state=MessageState.SENDING, claimed_by=worker, claimed_at=now
+    )
+    return list(mine.order_by("due_at", "pk").values_list("pk", flat=True))
+
+
+def dispatch_due(
+    *, worker: str | None = None, limit: int = 500, claim_size: int = CLAIM_SIZE
+) -> dict[str, int]:
+    """One pass of the sweeper: stale claims first, then every pending message that is due,
+    claimed ``claim_size`` at a time (small, so a batch is sent well inside the lease).
+    Safe to run in several processes at once: a message is sent only by the worker whose
+    conditional UPDATE claimed it."""
     worker = worker or worker_name()
     counts: dict[str, int] = {"recovered": recover_stale(worker=worker)}
     due = Message.objects.filter(state=MessageState.PENDING, due_at__lte=timezone.now())
@@ -230,7 +254,13 @@ def dispatch_due(*, worker: str | None = None, limit: int = 500) -> dict[str, in
     if not ids:
         return counts
     with email.batch():
-        for message_id in ids:
-            state = deliver(message_id, worker=worker)
-            counts[state] = counts.get(state, 0) + 1
+        for start in range(0, len(ids), claim_size):
+            chunk = ids[start : start + claim_size]
+            mine = _claim_batch(chunk, worker, timezone.now())
+            counts["skipped"] = counts.get("skipped", 0) + len(chunk) - len(mine)
+            for message_id in mine:
+                state = _send_claimed(message_id, worker)
+                counts[state] = counts.get(state, 0) + 1
+    if not counts["skipped"]:
+        del counts["skipped"]
     return counts
