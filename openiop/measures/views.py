@@ -48,6 +48,19 @@ def _draft(client: Client, loaded: Loaded) -> dict:
     return services.draft_answers(draft, loaded)
 
 
+def _audit_draft_read(request: HttpRequest, user: User, client: Client, answers: dict) -> None:
+    """Showing the client their own saved answers is a read of their record, like /me/."""
+    if request.method == "GET" and answers:
+        with transaction.atomic():
+            audit_record(
+                actor=user,
+                action=Action.READ,
+                object_type="measures.draft",
+                object_id="",
+                client_id=client.pk,
+            )
+
+
 @login_required
 def my_measures(request: HttpRequest) -> HttpResponse:
     """What is due, and every questionnaire the client may fill in now (the check-in)."""
@@ -88,6 +101,7 @@ def question(request: HttpRequest, instrument_id: int, number: int) -> HttpRespo
     if not 1 <= number <= min(len(asked), first_open):
         return redirect("measures:start", instrument_id=instrument_id)
     item = asked[number - 1]
+    _audit_draft_read(request, user, client, answers)
     form = QuestionForm(request.POST or None, item=item, initial_value=answers.get(item.id))
     if request.method == "POST" and form.is_valid():
         try:
@@ -134,6 +148,7 @@ def review(request: HttpRequest, instrument_id: int) -> HttpResponse:
             messages.error(request, "A few questions still need an answer.")
             return redirect("measures:start", instrument_id=instrument_id)
         return _after_submit(request, submitted.response)
+    _audit_draft_read(request, user, client, answers)
     asked = asked_items(loaded.definition, answers)
     rows = [
         (n, item, answer_label(item, answers.get(item.id))) for n, item in enumerate(asked, start=1)
