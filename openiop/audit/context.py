@@ -6,13 +6,17 @@ record no IP or user agent.
 
 import ipaddress
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class RequestContext:
     ip: str | None = None
     user_agent: str = ""
+    # Emergency-access reasons by client id: once this request has read a client's record
+    # under break-the-glass, every later event about that client carries the same reason
+    # (the record page's panels from other apps record their own reads).
+    client_reasons: dict[int, str] = field(default_factory=dict)
 
 
 _current: ContextVar[RequestContext] = ContextVar("openiop_request_context")

@@ -26,6 +26,10 @@ def _text(value: str, limit: int) -> str:
     return value.replace("\x00", "")[:limit]
 
 
+# Reasons starting with this mark a read under emergency access (programs' break-the-glass).
+BREAK_GLASS_PREFIX = "break-glass: "
+
+
 def audit_record(
     *,
     actor: Any,
@@ -75,6 +79,12 @@ def audit_record_many(
     events = []
     for client_id, object_id in entries:
         seq += 1
+        if client_id is not None:
+            if reason.startswith(BREAK_GLASS_PREFIX):
+                request.client_reasons[client_id] = reason
+            event_reason = reason or request.client_reasons.get(client_id, "")
+        else:
+            event_reason = reason
         event = AuditEvent(
             seq=seq,
             at=now,
@@ -88,7 +98,7 @@ def audit_record_many(
             # trimmed to the column sizes, so `audit_verify` recomputes the same hash.
             ip=context.canonical_ip(request.ip),
             user_agent=_text(request.user_agent, 400),
-            reason=_text(reason, 500),
+            reason=_text(event_reason, 500),
             prev_hash=prev_hash,
         )
         event.hash = prev_hash = event.compute_hash()

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from openiop.accounts.models import Role, User
 from openiop.audit.models import Action
-from openiop.audit.services import audit_record, audit_record_many
+from openiop.audit.services import BREAK_GLASS_PREFIX, audit_record, audit_record_many
 from openiop.programs.models import (
     ALLOWED_TRANSITIONS,
     OPEN_PHASES,
@@ -107,7 +107,7 @@ def active_break_glass_reason(user: User, client: Client) -> str:
         .order_by("-granted_at")
         .first()
     )
-    return f"break-glass: {grant.reason}" if grant else ""
+    return f"{BREAK_GLASS_PREFIX}{grant.reason}" if grant else ""
 
 
 def caseload(user: User) -> QuerySet[Client]:
