@@ -288,3 +288,27 @@ def test_individual_session_staff_include_the_care_team(
     )
     for user in (world.casey, world.fran, world.dale):
         assert login_as(user).get(join_url(session)).status_code == 200
+
+
+def test_staff_see_reconnecting_when_a_client_drops(
+    world: World, group_now, fake_janus: FakeJanus
+) -> None:
+    staff = signed_in(world.fran)
+    staff.post(join_url(group_now), CHECKS)
+    http = signed_in(world.alex.user)
+    prejoin(http, group_now)
+    staff.post(f"{room_url(group_now)}action/", {"do": "admit_all"})
+
+    def alex_entry() -> dict:
+        people = staff.get(f"{room_url(group_now)}state/").json()["people"]
+        return next(p for p in people if p["name"] == "Alex")
+
+    http.get(f"{room_url(group_now)}state/?conn=ok")
+    assert alex_entry()["reconnecting"] is False
+    http.get(f"{room_url(group_now)}state/?conn=reconnecting")  # the page lost Janus
+    assert alex_entry()["reconnecting"] is True
+    http.get(f"{room_url(group_now)}state/?conn=ok")
+    assert alex_entry()["reconnecting"] is False
+    stale = timezone.now() - timedelta(seconds=30)  # the phone went quiet altogether
+    Participant.objects.filter(user=world.alex.user).update(last_seen=stale)
+    assert alex_entry()["reconnecting"] is True
