@@ -17,6 +17,7 @@ Not part of the test run.
 """
 
 import argparse
+import logging
 import os
 import signal
 import subprocess
@@ -112,6 +113,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--kill-after", type=float, default=None)
     args = parser.parse_args()
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
 
     with throwaway_database() as vendor:
         import time_machine
