@@ -129,7 +129,12 @@ def test_pdf_png_and_jpeg_are_recognised_by_their_first_bytes(
 
 def test_the_document_root_is_outside_the_web_root() -> None:
     root = Path(django_settings.OPENIOP_DOCUMENT_ROOT).resolve()
-    for served in (Path(django_settings.STATIC_ROOT), *map(Path, django_settings.STATICFILES_DIRS)):
+    # STATICFILES_DIRS entries are paths or (prefix, path) pairs (janus.js from Debian).
+    dirs = [
+        entry[1] if isinstance(entry, tuple) else entry
+        for entry in django_settings.STATICFILES_DIRS
+    ]
+    for served in (Path(django_settings.STATIC_ROOT), *map(Path, dirs)):
         assert not root.is_relative_to(served.resolve())
 
 
