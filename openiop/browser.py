@@ -290,7 +290,8 @@ _A11Y_PROBLEMS_JS = """
         problems.push(`${el.name} aria-describedby points at missing #${id}`);
   }
   for (const el of document.querySelectorAll("button, a[href]")) {
-    if (!(el.innerText || el.getAttribute("aria-label") || "").trim())
+    // textContent too: innerText is empty for content not rendered (a closed <details>).
+    if (!(el.innerText || el.textContent || el.getAttribute("aria-label") || "").trim())
       problems.push(`${el.tagName.toLowerCase()} without a name`);
   }
   for (const img of document.querySelectorAll("img"))

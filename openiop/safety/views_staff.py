@@ -146,7 +146,7 @@ def alert_resolve(request: HttpRequest, alert_id: int) -> HttpResponse:
 def client_alert_raise(request: HttpRequest, client_id: int) -> HttpResponse:
     user = _user(request)
     client = get_client_for_user(user, client_id)
-    form = RaiseAlertForm(request.POST)
+    form = RaiseAlertForm(request.POST, auto_id="raise_%s")
     if not form.is_valid():
         messages.error(request, "Choose a severity and say briefly why.")
         return redirect("programs:client_detail", client_id=client.pk)
@@ -235,7 +235,7 @@ def crisis_context(request: HttpRequest, client: Client, session_id: int | None)
         "steps": steps,
         "sections": plan_sections(crisis.plan),
         "support_phone": display_phone(crisis.support.phone) if crisis.support else "",
-        "raise_form": RaiseAlertForm(),
+        "raise_form": RaiseAlertForm(auto_id="raise_%s"),  # ids unique beside the phase form
         "may_raise": user_may_raise(_user(request)),
         "next": _back_to(request),
         "zone": ZoneInfo(client.program.time_zone),
