@@ -52,13 +52,17 @@ class NavLink:
     url_name: str
     roles: frozenset[str]
     order: int
+    emphasis: bool = False
 
 
 _nav: list[NavLink] = []
 
 
-def nav_register(label: str, url_name: str, *, roles: set[str], order: int = 50) -> None:
-    link = NavLink(label, url_name, frozenset(roles), order)
+def nav_register(
+    label: str, url_name: str, *, roles: set[str], order: int = 50, emphasis: bool = False
+) -> None:
+    """``emphasis`` makes the link stand out (Help now): first in the bar, a solid button."""
+    link = NavLink(label, url_name, frozenset(roles), order, emphasis)
     if link not in _nav:
         _nav.append(link)
         _nav.sort(key=lambda item: (item.order, item.label))
@@ -69,8 +73,12 @@ def nav(request: HttpRequest) -> dict[str, Any]:
     role = getattr(getattr(request, "user", None), "role", None)
     if role is None:
         return {"extra_nav": ""}
-    links = [(reverse(link.url_name), link.label) for link in _nav if role in link.roles]
-    return {"extra_nav": format_html_join("", '<li><a href="{}">{}</a></li>', links)}
+    links = [
+        (" nav-emphasis" if link.emphasis else "", reverse(link.url_name), link.label)
+        for link in _nav
+        if role in link.roles
+    ]
+    return {"extra_nav": format_html_join("", '<li class="nav{}"><a href="{}">{}</a></li>', links)}
 
 
 class Badge(NamedTuple):

@@ -13,7 +13,7 @@ class SafetyConfig(AppConfig):
         from openiop.safety.services import on_alert_raised
 
         on_alert_raised(route_new_alert)
-        nav_register("Help now", "safety:help_now", roles={"client"}, order=1)
+        nav_register("Help now", "safety:help_now", roles={"client"}, order=1, emphasis=True)
         nav_register(
             "Alerts", "safety:alert_list", roles={"clinician", "facilitator", "director"}, order=5
         )
