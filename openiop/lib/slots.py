@@ -7,6 +7,7 @@ its ``AppConfig.ready()``, and the page renders whatever is registered there, in
 Slots in use:
 - ``client_home``   the client's own home page; the panel gets ``(request, client)``
 - ``client_record`` the staff view of one client; ``(request, client)``
+- ``client_record_top`` the same page, right under the client's name (safety: open alerts)
 - ``staff_home``    the top of a staff member's caseload; ``(request, None)``
 
 A panel returns rendered HTML, or ``None`` to show nothing. It must do its own permission

@@ -21,5 +21,5 @@ class SafetyConfig(AppConfig):
         panel_register("staff_home", panels.plans_due, order=40)
         panel_register("staff_home", panels.director_links, order=45)
         panel_register("client_home", panels.client_help, order=1)
-        panel_register("client_record", panels.client_safety, order=5)
+        panel_register("client_record_top", panels.client_safety, order=5)
         badges_register(panels.alert_badges, order=1)
