@@ -28,6 +28,7 @@ def _processes(port: int) -> dict[str, list[str]]:
     return {
         "web": [py, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         "worker": [py, "manage.py", "db_worker", "--interval", "1", "--no-reload"],
+        "clock": [py, "-m", "openiop.lib.clock"],  # the sweeps: escalation, delivery, rooms
         "mail": [
             py,
             "-m",

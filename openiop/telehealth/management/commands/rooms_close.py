@@ -1,0 +1,13 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from openiop.telehealth.tasks import rooms_close_due
+
+
+class Command(BaseCommand):
+    help = "Close ended rooms: attendance from presence, Janus room destroyed (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        closed = rooms_close_due.call()
+        self.stdout.write(f"{closed} room(s) closed")
