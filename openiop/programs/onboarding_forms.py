@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from openiop.lib.countries import country_choices
+from openiop.lib.phones import region_for_zone
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -23,6 +24,18 @@ class ConsentSignForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
     )
     agreed = forms.BooleanField(label="I have read this consent and I agree to it.", required=False)
+
+
+def address_initial(client: Any) -> dict[str, str]:
+    """The client's home address as the form's initial values (the country guessed from the
+    time zone when none is stored yet)."""
+    return {
+        "line": client.address_line,
+        "city": client.city,
+        "region": client.region,
+        "postal_code": client.postal_code,
+        "country": client.country or region_for_zone(client.time_zone),
+    }
 
 
 class ContactsAddressForm(forms.Form):

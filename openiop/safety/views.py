@@ -11,10 +11,10 @@ from django.views.decorators.http import require_POST
 from openiop.accounts.models import Role, User
 from openiop.audit.models import Action
 from openiop.audit.services import audit_record
-from openiop.lib.phones import display_phone, region_for_zone
+from openiop.lib.phones import display_phone
 from openiop.programs import services as program_services
 from openiop.programs.models import Client
-from openiop.programs.onboarding_forms import ContactsAddressForm
+from openiop.programs.onboarding_forms import ContactsAddressForm, address_initial
 from openiop.programs.selectors import clients_visible_to
 from openiop.safety import selectors, services
 from openiop.safety.forms import SECTION_TITLES, ConsentToggleForm, SafetyPlanForm
@@ -209,14 +209,7 @@ def my_contacts(request: HttpRequest) -> HttpResponse:
     """Emergency contacts, the support person and consent to contact them, the home address
     (saving reuses the onboarding service, so the checks read the same everywhere)."""
     client = _own_client(request)
-    initial = {
-        "line": client.address_line,
-        "city": client.city,
-        "region": client.region,
-        "postal_code": client.postal_code,
-        "country": client.country or region_for_zone(client.time_zone),
-    }
-    form = ContactsAddressForm(request.POST or None, initial=initial)
+    form = ContactsAddressForm(request.POST or None, initial=address_initial(client))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         contact = None

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from openiop.accounts.models import Role, User
-from openiop.lib.phones import display_phone, region_for_zone
+from openiop.lib.phones import display_phone
 from openiop.programs import selectors
 from openiop.programs.models import (
     Client,
@@ -39,7 +39,11 @@ from openiop.programs.onboarding import (
     open_enrollment,
     signed_consents,
 )
-from openiop.programs.onboarding_forms import ConsentSignForm, ContactsAddressForm
+from openiop.programs.onboarding_forms import (
+    ConsentSignForm,
+    ContactsAddressForm,
+    address_initial,
+)
 from openiop.programs.services import onboarding as services
 
 STEP_URL_NAMES = {
@@ -234,14 +238,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
     client, progress = _at_step(request, Step.CONTACTS)
     if not progress.may_visit(Step.CONTACTS):
         return _resume(progress)
-    initial = {
-        "line": client.address_line,
-        "city": client.city,
-        "region": client.region,
-        "postal_code": client.postal_code,
-        "country": client.country or region_for_zone(client.time_zone),
-    }
-    form = ContactsAddressForm(request.POST or None, initial=initial)
+    form = ContactsAddressForm(request.POST or None, initial=address_initial(client))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         address = services.HomeAddress(
