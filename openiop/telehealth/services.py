@@ -58,6 +58,7 @@ BAD_TICKET = "This ticket is not valid for this room. Start again from the join 
 NOT_ADMITTED = "Wait until staff let you in."
 ROOM_CLOSED = "This session's room is closed."
 LOCKED = "The room is locked: nobody new can come in."
+IN_PERSON = "This session meets in person, not by video: see My week for the address."
 
 
 class Refused(Exception):
@@ -79,6 +80,8 @@ def check_window(*, session: Session, user: User, now: datetime) -> None:
     """Refuse outside the join window: 409 cancelled, 403 too early (saying when) or ended."""
     if session.is_cancelled:
         raise Refused(409, CANCELLED)
+    if session.in_person_location_id is not None:  # hybrid care (#10): no video room
+        raise Refused(409, IN_PERSON)
     if session.is_joinable(now):
         return
     if now >= session.ends_at:

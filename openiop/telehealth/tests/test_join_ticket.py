@@ -11,6 +11,7 @@ from django.utils import timezone
 from openiop.audit.models import AuditEvent
 from openiop.conftest import World
 from openiop.programs.tests.enrollment_support import api_headers, api_post, persona
+from openiop.resources.services import partner_location_save
 from openiop.scheduling.models import SessionKind, SessionStatus
 from openiop.telehealth import services
 from openiop.telehealth.models import JoinTicket, Participant, ParticipantState, Room
@@ -103,6 +104,25 @@ def test_cancelled_session_is_refused(
     group_now.save()
     response = _ticket(client, world.alex.user, group_now.pk)
     assert response.status_code == 409 and response.json()["detail"] == services.CANCELLED
+
+
+def test_an_in_person_session_has_no_video_room(
+    world: World, group_now, fake_janus: FakeJanus, client: HttpClient
+) -> None:
+    group_now.in_person_location = partner_location_save(
+        program=world.program,
+        actor=world.dale,
+        name="Northside Community Center (demo)",
+        address_line="100 Example Ave",
+        city="Chicago",
+        region="IL",
+        postal_code="60614",
+        directions="",
+    )
+    group_now.save()
+    response = _ticket(client, world.alex.user, group_now.pk)
+    assert response.status_code == 409 and response.json()["detail"] == services.IN_PERSON
+    assert not Room.objects.exists()
 
 
 def test_client_without_telehealth_consent_is_refused(
