@@ -10,4 +10,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         closed = rooms_close_due.call()
-        self.stdout.write(f"{closed} room(s) closed")
+        if closed or options["verbosity"] > 1:  # the clock runs this every minute
+            self.stdout.write(f"{closed} room(s) closed")
