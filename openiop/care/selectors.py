@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -19,7 +18,7 @@ from django.utils import timezone
 
 from openiop.accounts.models import Role, User
 from openiop.audit.models import Action
-from openiop.audit.services import audit_record
+from openiop.audit.services import audit_record_atomic
 from openiop.care.models import (
     Goal,
     GoalProgress,
@@ -96,14 +95,13 @@ def own_client(user: User) -> Client:
 
 
 def audit_read(user: User, client: Client, object_type: str, object_id: object) -> None:
-    with transaction.atomic():
-        audit_record(
-            actor=user,
-            action=Action.READ,
-            object_type=object_type,
-            object_id=object_id,
-            client_id=client.pk,
-        )
+    audit_record_atomic(
+        actor=user,
+        action=Action.READ,
+        object_type=object_type,
+        object_id=object_id,
+        client_id=client.pk,
+    )
 
 
 # Plans ---------------------------------------------------------------------------------------

@@ -10,14 +10,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from openiop.accounts.models import Role, User
 from openiop.audit.models import Action
-from openiop.audit.services import audit_record
+from openiop.audit.services import audit_record_atomic
 from openiop.measures import instruments
 from openiop.measures.instruments import Loaded
 from openiop.measures.models import Response, ScheduleRule
@@ -66,14 +65,13 @@ def client_for_trends(user: User, client_id: int, *, object_type: str, object_id
     if user.role not in STAFF_VIEWERS:
         raise Http404("No such client.")
     client = get_client_for_user(user, client_id)
-    with transaction.atomic():
-        audit_record(
-            actor=user,
-            action=Action.READ,
-            object_type=object_type,
-            object_id=object_id,
-            client_id=client.pk,
-        )
+    audit_record_atomic(
+        actor=user,
+        action=Action.READ,
+        object_type=object_type,
+        object_id=object_id,
+        client_id=client.pk,
+    )
     return client
 
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.audit.models import Action
-from openiop.audit.services import audit_record
+from openiop.audit.services import audit_record_atomic
 from openiop.measures import charts, instruments, selectors, services
 from openiop.measures.forms import DefinitionForm, QuestionForm
 from openiop.measures.instruments import Loaded
@@ -51,14 +50,13 @@ def _draft(client: Client, loaded: Loaded) -> dict:
 def _audit_draft_read(request: HttpRequest, user: User, client: Client, answers: dict) -> None:
     """Showing the client their own saved answers is a read of their record, like /me/."""
     if request.method == "GET" and answers:
-        with transaction.atomic():
-            audit_record(
-                actor=user,
-                action=Action.READ,
-                object_type="measures.draft",
-                object_id="",
-                client_id=client.pk,
-            )
+        audit_record_atomic(
+            actor=user,
+            action=Action.READ,
+            object_type="measures.draft",
+            object_id="",
+            client_id=client.pk,
+        )
 
 
 @login_required
@@ -271,13 +269,12 @@ def outcomes(request: HttpRequest, slug: str) -> HttpResponse:
     program = get_program_for_director(user, slug)
     rows = selectors.program_outcomes(program)
     if request.GET.get("format") == "csv":
-        with transaction.atomic():
-            audit_record(
-                actor=user,
-                action=Action.EXPORT,
-                object_type="measures.outcomes",
-                object_id=program.pk,
-            )
+        audit_record_atomic(
+            actor=user,
+            action=Action.EXPORT,
+            object_type="measures.outcomes",
+            object_id=program.pk,
+        )
         return _outcomes_csv(program.slug, rows)
     return render(request, "measures/outcomes.html", {"program": program, "rows": rows})
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from openiop.accounts.models import Role, User
 from openiop.audit.models import Action
-from openiop.audit.services import audit_record, audit_record_many
+from openiop.audit.services import audit_record_atomic, audit_record_many
 from openiop.lib.slots import Badge
 from openiop.programs.models import Client, ProgramStaff
 from openiop.safety import selectors
@@ -107,14 +107,13 @@ def client_safety(request: HttpRequest, client: Client | None) -> str | None:
     alerts = list(
         Alert.objects.filter(client=client, state__in=selectors.UNRESOLVED).order_by("-raised_at")
     )
-    with transaction.atomic():
-        audit_record(
-            actor=user,
-            action=Action.READ,
-            object_type="safety.crisis_panel",
-            object_id=client.pk,
-            client_id=client.pk,
-        )
+    audit_record_atomic(
+        actor=user,
+        action=Action.READ,
+        object_type="safety.crisis_panel",
+        object_id=client.pk,
+        client_id=client.pk,
+    )
     context = {**crisis_context(request, client, None), "alerts": alerts, "embedded": True}
     return render_to_string("safety/panel_client_safety.html", context, request=request)
 
