@@ -18,6 +18,12 @@ Why some things here are the way they are:
   session, and Django refuses ORM calls from a thread with a running loop. The browser fixture
   sets DJANGO_ALLOW_ASYNC_UNSAFE, and browser tests are moved to the end of the run so no
   ordinary test runs with that check switched off.
+- On SQLite the test database lives in memory and the live server's request threads all share
+  the test's one connection (pytest-django passes it over), so two requests at once would
+  interleave on it: one leaving its transaction flips `in_atomic_block` under the other
+  (an autosave racing "Hand it in" did exactly that). The live server here handles one
+  request at a time when it shares a connection; on PostgreSQL each thread has its own
+  connection and requests run concurrently, as in production.
 - A transactional test ends with a flush of every table, which the audit trail's append-only
   triggers refuse; they are lifted for the flush only and put back straight after it.
 """
@@ -25,12 +31,15 @@ Why some things here are the way they are:
 import importlib
 import os
 import re
+import threading
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Literal, Protocol
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connection, connections
+from django.test.testcases import LiveServerThread
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from pytest_django import DjangoDbBlocker
@@ -71,6 +80,36 @@ class NewPage(Protocol):
 
 
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+
+# --- the live server -----------------------------------------------------------------------
+
+
+class OneAtATimeWhenSharedServer(ThreadedWSGIServer):
+    """Django's threaded test server, except that while its threads share one database
+    connection (in-memory SQLite) it runs one request at a time, start to finish, including
+    the response body and its close (request_finished handlers use the database too)."""
+
+    def set_app(self, application):  # type: ignore[no-untyped-def]
+        if not self.connections_override:
+            super().set_app(application)
+            return
+        lock = threading.Lock()
+
+        def one_at_a_time(environ, start_response):  # type: ignore[no-untyped-def]
+            with lock:
+                result = application(environ, start_response)
+                try:
+                    return [b"".join(result)]
+                finally:
+                    close = getattr(result, "close", None)
+                    if close is not None:
+                        close()
+
+        super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = OneAtATimeWhenSharedServer
 
 
 # --- hooks ---------------------------------------------------------------------------------
