@@ -6,13 +6,15 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from openiop.accounts.models import Role
-from openiop.family.selectors import active_shares
+from openiop.family.selectors import active_shares, family_sessions_open_now, now_and_zone
 from openiop.scheduling.services.calendar import calendar_feed_revoke
 
 
 def family_home(request: HttpRequest, subject: Any) -> str | None:
-    """One query: the active consents with their clients. Reading the list shows only first
-    names and what is shared, so it is not audited per client; each page behind it is."""
+    """Two queries: the active consents with their clients, and any family session open now
+    (with a Join button; that read is audited against its consent). The list itself shows
+    only first names and what is shared, so it is not audited per client; each page behind
+    it is."""
     user = request.user
     if getattr(user, "role", None) != Role.FAMILY:
         return None
@@ -21,7 +23,10 @@ def family_home(request: HttpRequest, subject: Any) -> str | None:
         return None
     # The caseload page hides its "Nothing has been shared" line when this is set.
     request.family_has_shares = True  # type: ignore[attr-defined]
-    return render_to_string("family/_home.html", {"shares": shares}, request=request)
+    now, zone = now_and_zone(user)  # type: ignore[arg-type]
+    open_now = family_sessions_open_now(user, shares, now, zone)  # type: ignore[arg-type]
+    context = {"shares": shares, "open_now": open_now, "zone": zone.key}
+    return render_to_string("family/_home.html", context, request=request)
 
 
 def revoke_calendar_feeds(user: Any) -> None:

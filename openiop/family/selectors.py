@@ -53,11 +53,16 @@ class FamilySession:
     local_start: datetime
     local_end: datetime
     is_family: bool  # a family session: the family member is invited to join
+    joinable: bool = False  # an online family session whose room is open now
 
     @property
     def place(self) -> str:
         location = self.session.in_person_location
         return location.address if location else "Online"
+
+    @property
+    def online(self) -> bool:
+        return self.session.in_person_location_id is None
 
 
 def client_schedule(consent: FamilyConsent, now: datetime, zone: ZoneInfo) -> list[FamilySession]:
@@ -78,9 +83,61 @@ def client_schedule(consent: FamilyConsent, now: datetime, zone: ZoneInfo) -> li
             local_start=s.starts_at.astimezone(zone),
             local_end=s.ends_at.astimezone(zone),
             is_family=s.kind == SessionKind.FAMILY,
+            joinable=_joinable(s, now),
         )
         for s in sessions
     ]
+
+
+def _joinable(session: Session, now: datetime) -> bool:
+    return (
+        session.kind == SessionKind.FAMILY
+        and session.in_person_location_id is None
+        and session.is_joinable(now)
+    )
+
+
+def family_sessions_open_now(
+    user: User, shares: list[FamilyConsent], now: datetime, zone: ZoneInfo
+) -> list[FamilySession]:
+    """Online family sessions whose room is open now (15 minutes before the start to the
+    end), for the clients among `shares` (the user's active consents) sharing their schedule.
+    Each shown session's read is recorded against its consent. One query, plus the audit
+    when something is shown."""
+    consents = {c.client_id: c for c in shares if c.share_schedule}
+    if not consents:
+        return []
+    bookings = (
+        Booking.objects.filter(
+            client_id__in=consents,
+            status=BookingStatus.BOOKED,
+            session__kind=SessionKind.FAMILY,
+            session__in_person_location__isnull=True,
+            session__starts_at__lte=now + timedelta(minutes=15),
+            session__ends_at__gt=now,
+        )
+        .select_related("session")
+        .order_by("session__starts_at", "pk")
+    )
+    shown: dict[int, FamilySession] = {}
+    allowed_by: list[FamilyConsent] = []
+    for booking in bookings:
+        session = booking.session
+        if session.pk in shown or not _joinable(session, now):
+            continue
+        allowed_by.append(consents[booking.client_id])
+        shown[session.pk] = FamilySession(
+            session=session,
+            local_start=session.starts_at.astimezone(zone),
+            local_end=session.ends_at.astimezone(zone),
+            is_family=True,
+            joinable=True,
+        )
+    if allowed_by:
+        with transaction.atomic():
+            for consent in allowed_by:
+                audit_family_read(user, consent, "family_schedule")
+    return list(shown.values())
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ the family portal) ask here.
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -64,15 +64,24 @@ def has_active_consent(user: User) -> bool:
     return active_consents(user).exists()
 
 
-def family_may_join(user: Any, session: Any) -> bool:
-    """Whether a family user may join `session`'s video room (telehealth asks this): a
-    family session a consenting client holds a booked seat in, under a consent with the
-    schedule scope. `session` is a scheduling Session (duck-typed: resources sits left of
-    scheduling)."""
+def family_join_consent(user: Any, session: Any) -> FamilyConsent | None:
+    """The consent under which a family user may join `session`'s video room, or None: a
+    family session (not cancelled) a consenting client holds a booked seat in, under a
+    consent with the schedule scope. Telehealth names it in the audit trail of every step.
+    `session` is a scheduling Session (duck-typed: resources sits left of scheduling)."""
     if getattr(session, "kind", None) != "family" or getattr(session, "is_cancelled", True):
-        return False
-    clients = consented_client_ids(user, FamilyScope.SCHEDULE)
-    return session.bookings.filter(Q(status="booked") & Q(client_id__in=clients)).exists()
+        return None
+    booked = session.bookings.filter(status="booked").values("client_id")
+    return (
+        active_consents(user, FamilyScope.SCHEDULE)
+        .filter(client_id__in=booked)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def family_may_join(user: Any, session: Any) -> bool:
+    return family_join_consent(user, session) is not None
 
 
 def consent_reason(consent: FamilyConsent) -> str:
@@ -92,4 +101,19 @@ def access_ended_register(hook: Callable[[User], None]) -> None:
 
 def access_ended(user: User) -> None:
     for hook in _access_ended:
+        hook(user)
+
+
+# Whenever one of a family user's consents is revoked (not only the last), apps to the right
+# re-check what that person holds open right now (telehealth: their seat in a live room).
+_consent_revoked: list[Callable[[User], None]] = []
+
+
+def consent_revoked_register(hook: Callable[[User], None]) -> None:
+    if hook not in _consent_revoked:
+        _consent_revoked.append(hook)
+
+
+def consent_revoked(user: User) -> None:
+    for hook in _consent_revoked:
         hook(user)

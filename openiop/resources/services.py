@@ -426,6 +426,7 @@ def family_consent_revoke(*, consent: FamilyConsent, actor: User) -> FamilyConse
         reason="revoked",
     )
     person = consent.family_user
+    family.consent_revoked(person)
     if not family.has_active_consent(person):
         family_access_end(user=person, actor=actor)
     return consent

@@ -87,6 +87,7 @@ def issue_ticket_response(user: User, session_id: int) -> tuple[int, dict[str, A
             user=user,
             session=session,
             client=session.client,  # type: ignore[attr-defined]
+            family=session.family_consent,  # type: ignore[attr-defined]
         )
     except services.Refused as refused:
         return refused.status, {"detail": refused.detail}

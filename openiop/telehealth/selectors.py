@@ -5,9 +5,13 @@ Deny by default. A session's room is open to:
 - its facilitator;
 - the directors on the staff of its program;
 - the clinicians and facilitators on the care team of at least one of its booked clients
-  (the same people who may take its attendance, `scheduling.roster`).
-Everyone else — other clients, staff of other programs, compliance, admins, family — gets a
-404, as for a session that does not exist.
+  (the same people who may take its attendance, `scheduling.roster`);
+- for a family session only, a family member whose active consent from a booked client
+  shares the schedule (`resources.family.family_join_consent`); like a client they go
+  through pre-join (without the location step) and wait to be admitted. The check runs on
+  every request, so a revoked or expired consent shuts the door at once.
+Everyone else — other clients, staff of other programs, compliance, admins, other family —
+gets a 404, as for a session that does not exist.
 
 Inside the room every member of staff may admit, mute, remove and lock; a client's confirmed
 location is shown to the facilitator and the directors for every client, and to a care-team
@@ -22,6 +26,7 @@ from django.http import Http404
 
 from openiop.accounts.models import Role, User
 from openiop.programs.models import Client
+from openiop.resources.family import family_join_consent
 from openiop.safety.models import ConfirmedLocation
 from openiop.scheduling import roster
 from openiop.scheduling.models import Booking, BookingStatus, Session
@@ -32,10 +37,21 @@ STALE_AFTER = timedelta(seconds=12)
 
 
 def session_for_join(user: User, session_id: int) -> Session:
-    """The session if `user` may enter its room, with `is_staff_member`, `sees_all` and (for a
-    client) `client` set; Http404 otherwise. One or two queries."""
+    """The session if `user` may enter its room, with `is_staff_member`, `sees_all`, (for a
+    client) `client` and (for a family member) `family_consent` set; Http404 otherwise.
+    One or two queries."""
     if not user.is_authenticated or not user.is_active:
         raise Http404("No such session.")
+    if user.role == Role.FAMILY:
+        session = Session.objects.select_related("program", "track").filter(pk=session_id).first()
+        consent = family_join_consent(user, session) if session is not None else None
+        if session is None or consent is None:
+            raise Http404("No such session.")
+        session.is_staff_member = False  # type: ignore[attr-defined]
+        session.sees_all = False  # type: ignore[attr-defined]
+        session.client = None  # type: ignore[attr-defined]
+        session.family_consent = consent  # type: ignore[attr-defined]
+        return session
     if user.role == Role.CLIENT:
         session = (
             Session.objects.select_related("program", "track")
@@ -51,12 +67,14 @@ def session_for_join(user: User, session_id: int) -> Session:
         session.is_staff_member = False  # type: ignore[attr-defined]
         session.sees_all = False  # type: ignore[attr-defined]
         session.client = Client.objects.get(user=user)  # type: ignore[attr-defined]
+        session.family_consent = None  # type: ignore[attr-defined]
         return session
     if user.role not in (Role.CLINICIAN, Role.FACILITATOR, Role.DIRECTOR):
         raise Http404("No such session.")
     session = roster.get_session_for_attendance(user, session_id)
     session.is_staff_member = True  # type: ignore[attr-defined]
     session.client = None  # type: ignore[attr-defined]
+    session.family_consent = None  # type: ignore[attr-defined]
     return session
 
 
@@ -97,9 +115,12 @@ class RosterEntry:
 
 
 def display_name(user: User, client: Client | None) -> str:
-    """What others in the room see: a client's first (or preferred) name, staff's name."""
+    """What others in the room see: a client's first (or preferred) name, staff's name, a
+    family member's name marked as family."""
     if client is not None:
         return client.preferred_name or client.first_name
+    if user.role == Role.FAMILY:
+        return f"{user.display_name or 'Guest'} (family)"
     return user.display_name or "Staff"
 
 

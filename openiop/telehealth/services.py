@@ -8,6 +8,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,11 +17,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from openiop.accounts.models import User
+from openiop.accounts.models import Role, User
 from openiop.audit.models import Action
 from openiop.audit.services import audit_record, audit_record_many
 from openiop.programs.models import Client
 from openiop.programs.onboarding import telehealth_consent_signed
+from openiop.resources.family import consent_reason, family_join_consent
+from openiop.resources.models import FamilyConsent
 from openiop.safety.services import location_confirm
 from openiop.scheduling.models import Attendance, AttendanceSource, AttendanceStatus, Session
 from openiop.scheduling.services.attendance import attendance_record
@@ -89,16 +92,30 @@ def check_window(*, session: Session, user: User, now: datetime) -> None:
     raise Refused(403, opens_at_text(session, user))
 
 
-def check_client(*, session: Session, client: Client | None) -> Participant | None:
-    """A client needs a signed telehealth consent and must not have been removed."""
-    if client is None:
-        return None
-    if not telehealth_consent_signed(client):
+def check_client(
+    *, session: Session, client: Client | None, user: User | None = None
+) -> Participant | None:
+    """A client needs a signed telehealth consent; a client or family member who was removed
+    stays out. Returns their participant row (None for staff, who are never held back)."""
+    if client is not None and not telehealth_consent_signed(client):
         raise Refused(403, NEEDS_CONSENT)
-    participant = Participant.objects.filter(session=session, user_id=client.user_id).first()
+    guest_id = client.user_id if client is not None else None
+    if guest_id is None and user is not None and user.role == Role.FAMILY:
+        guest_id = user.pk
+    if guest_id is None:
+        return None
+    participant = Participant.objects.filter(session=session, user_id=guest_id).first()
     if participant is not None and participant.state == ParticipantState.REMOVED:
         raise Refused(403, REMOVED)
     return participant
+
+
+def audit_about(client: Client | None, family: FamilyConsent | None) -> dict[str, Any]:
+    """Whom a room step is about, for its audit event: the client, or for a family member
+    the consenting client and the consent that let them in."""
+    if family is not None:
+        return {"client_id": family.client_id, "reason": consent_reason(family)}
+    return {"client_id": client.pk if client else None}
 
 
 # --- rooms -------------------------------------------------------------------------------------
@@ -189,14 +206,19 @@ def ice_servers_for(user: User) -> list[dict[str, Any]]:
 
 
 def ticket_issue(
-    *, user: User, session: Session, client: Client | None, now: datetime | None = None
+    *,
+    user: User,
+    session: Session,
+    client: Client | None,
+    family: FamilyConsent | None = None,
+    now: datetime | None = None,
 ) -> IssuedTicket:
     """A single-use ticket into the session's room, valid two minutes. Creates the Janus room
     if it does not exist yet. Raises Refused, or janus.JanusUnavailable (say so, show the
     dial-in number)."""
     now = now or timezone.now()
     check_window(session=session, user=user, now=now)
-    check_client(session=session, client=client)
+    check_client(session=session, client=client, user=user)
     raw = JoinTicket.new_raw()
     with transaction.atomic():  # one commit for the room (when new) and the ticket
         room = room_ensure(session, now=now)
@@ -213,7 +235,7 @@ def ticket_issue(
             action=Action.CREATE,
             object_type="telehealth.join_ticket",
             object_id=ticket.pk,
-            client_id=client.pk if client else None,
+            **audit_about(client, family),
         )
     server = janus.server_for_url(room.server_url)
     return IssuedTicket(ticket, raw, room, server.browser_url, ice_servers_for(user))
@@ -249,20 +271,22 @@ def ticket_redeem(
         raise Refused(403, BAD_TICKET)
     session = ticket.session
     check_window(session=session, user=user, now=now)
-    client = Client.objects.filter(user=user).first() if not user.is_staff_role else None
-    participant = check_client(session=session, client=client)
-    if client is not None and (
-        participant is None or participant.state != ParticipantState.ADMITTED
-    ):
+    is_staff = user.is_staff_role
+    client = Client.objects.filter(user=user).first() if user.role == Role.CLIENT else None
+    family = family_join_consent(user, session) if user.role == Role.FAMILY else None
+    if user.role == Role.FAMILY and family is None:
+        raise Refused(403, BAD_TICKET)  # the consent ended after the ticket was issued
+    participant = check_client(session=session, client=client, user=user)
+    if not is_staff and (participant is None or participant.state != ParticipantState.ADMITTED):
         raise Refused(409, NOT_ADMITTED)
     feed_id = _new_feed_id()
-    screen_id = _new_feed_id() if user.is_staff_role else None
+    screen_id = _new_feed_id() if is_staff else None
     claimed = JoinTicket.objects.filter(pk=ticket.pk, used_at__isnull=True).update(
         used_at=now, feed_id=feed_id, screen_feed_id=screen_id
     )
     if claimed != 1:
         raise Refused(403, BAD_TICKET)
-    if client is None:
+    if is_staff:
         Participant.objects.update_or_create(
             session=session,
             user=user,
@@ -280,7 +304,7 @@ def ticket_redeem(
         action=Action.READ,
         object_type="telehealth.room_entry",
         object_id=ticket.pk,
-        client_id=client.pk if client else None,
+        **audit_about(client, family),
     )
     server = janus.server_for_url(ticket.room.server_url)
     return {
@@ -290,7 +314,7 @@ def ticket_redeem(
         "feed_id": feed_id,
         "screen_feed_id": screen_id,
         "display": display_name(user, client),
-        "is_staff": client is None,
+        "is_staff": is_staff,
         "ice_servers": ice_servers_for(user),
     }
 
@@ -332,14 +356,16 @@ def prejoin_complete(
     session: Session,
     client: Client | None,
     answers: PrejoinAnswers,
+    family: FamilyConsent | None = None,
     now: datetime | None = None,
 ) -> Participant:
     """Record the pre-join checks and, for a client, the location (through safety: declining
-    alerts the care team). A client then waits to be admitted; staff go straight in. Raises
-    ValidationError (nothing written) or Refused."""
+    alerts the care team). A client or family member then waits to be admitted; staff go
+    straight in. Raises ValidationError (nothing written) or Refused."""
     now = now or timezone.now()
     check_window(session=session, user=user, now=now)
-    check_client(session=session, client=client)
+    check_client(session=session, client=client, user=user)
+    is_staff = user.is_staff_role
     mode = answers.mode
     if client is not None and answers.private is False:
         mode = Mode.AUDIO  # not private: camera off
@@ -361,9 +387,9 @@ def prejoin_complete(
         if participant is None:
             participant = Participant(session=session, user=user)
         keep_in = participant.state == ParticipantState.ADMITTED
-        participant.is_staff = client is None
+        participant.is_staff = is_staff
         participant.state = (
-            ParticipantState.ADMITTED if client is None or keep_in else ParticipantState.WAITING
+            ParticipantState.ADMITTED if is_staff or keep_in else ParticipantState.WAITING
         )
         participant.rtt_ms = answers.rtt_ms
         participant.throughput_kbps = answers.throughput_kbps
@@ -379,7 +405,7 @@ def prejoin_complete(
         participant.last_seen = now
         participant.reconnecting = False
         participant.hand_raised = False
-        if client is None and participant.admitted_at is None:
+        if is_staff and participant.admitted_at is None:
             participant.admitted_at = now
         participant.save()
         audit_record(
@@ -387,7 +413,7 @@ def prejoin_complete(
             action=Action.UPDATE,
             object_type="telehealth.participant",
             object_id=participant.pk,
-            client_id=client.pk if client else None,
+            **audit_about(client, family),
         )
     return participant
 
@@ -467,6 +493,34 @@ def _kick_from_janus(session: Session, user_id: int) -> None:
             janus.room_kick(server, room=room.number, secret=room.secret, participant_id=feed_id)
         except (janus.JanusError, janus.JanusUnavailable):
             log.warning("could not kick feed of room %s", room.pk)
+
+
+def family_seats_recheck(user: User) -> None:
+    """Called when one of a family member's consents is revoked, or their last one lapsed:
+    out of every room they may no longer enter, at once. Their seat is closed (the room
+    page's next poll gets a 404 and hangs up), Janus drops their feeds after the commit, and
+    unused tickets for that room stop working."""
+    now = timezone.now()
+    seats = Participant.objects.filter(
+        user=user, state__in=[ParticipantState.WAITING, ParticipantState.ADMITTED]
+    ).select_related("session")
+    for seat in seats:
+        if family_join_consent(user, seat.session) is not None:
+            continue
+        Participant.objects.filter(pk=seat.pk).update(
+            state=ParticipantState.LEFT, hand_raised=False
+        )
+        JoinTicket.objects.filter(
+            user=user, session=seat.session, used_at__isnull=True, expires_at__gt=now
+        ).update(expires_at=now)
+        audit_record(
+            actor=None,
+            action=Action.UPDATE,
+            object_type="telehealth.consent_ended",
+            object_id=seat.pk,
+            reason="family consent ended",
+        )
+        transaction.on_commit(partial(_kick_from_janus, seat.session, user.pk))
 
 
 @transaction.atomic

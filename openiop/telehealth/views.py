@@ -62,7 +62,7 @@ def join(request: HttpRequest, session_id: int) -> HttpResponse:
         return render(request, "telehealth/needs_consent.html", {"session": session}, status=403)
     try:
         services.check_window(session=session, user=user, now=timezone.now())
-        participant = services.check_client(session=session, client=client)
+        participant = services.check_client(session=session, client=client, user=user)
     except services.Refused as refused:
         return _closed_page(request, session, refused.detail, refused.status)
     back_in = participant is not None and participant.state == ParticipantState.ADMITTED
@@ -79,7 +79,11 @@ def join(request: HttpRequest, session_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.prejoin_complete(
-                user=user, session=session, client=client, answers=form.answers()
+                user=user,
+                session=session,
+                client=client,
+                answers=form.answers(),
+                family=session.family_consent,  # type: ignore[attr-defined]
             )
         except ValidationError as invalid:
             for field, errors in getattr(
@@ -91,7 +95,12 @@ def join(request: HttpRequest, session_id: int) -> HttpResponse:
         else:
             return redirect("telehealth:room", session.pk)
     status = 400 if form.is_bound and form.errors else 200
-    context = {"session": session, "form": form, "is_client": client is not None}
+    context = {
+        "session": session,
+        "form": form,
+        "is_client": client is not None,
+        "waits": not user.is_staff_role,  # clients and family wait to be let in
+    }
     return render(request, "telehealth/join.html", context, status=status)
 
 

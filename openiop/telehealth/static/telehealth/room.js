@@ -59,6 +59,15 @@
     if (st.phase !== "ended") { setTimeout(poll, 3000); }
   }
 
+  // Janus says "kicked" both when staff removed the person and when their access ended (a
+  // family member whose consent was just revoked): the server knows which.
+  async function whyKicked() {
+    try {
+      var r = await fetch(cfg.state, { credentials: "same-origin", headers: { "Accept": "application/json" } });
+      if (r.status === 404 || r.redirected) { el("left-detail").textContent = "You are no longer in this session."; }
+    } catch (e) { /* keep the first message */ }
+  }
+
   function handle(s) {
     if (s.state === "removed") { end("Staff removed you from this session."); return; }
     if (s.state === "left") { end("You left the session."); return; }
@@ -171,7 +180,11 @@
           (msg.publishers || []).forEach(subscribe);
         } else if (ev === "event") {
           (msg.publishers || []).forEach(subscribe);
-          if (msg.leaving === "ok") { end(msg.reason === "kicked" ? "Staff removed you from this session." : "You left the session."); return; }
+          if (msg.leaving === "ok") {
+            if (msg.reason === "kicked") { end("Staff removed you from this session."); whyKicked(); }
+            else { end("You left the session."); }
+            return;
+          }
           if (msg.leaving) { dropFeed(msg.leaving); }
           if (msg.unpublished && msg.unpublished !== "ok") { dropFeed(msg.unpublished); }
           if (msg.error) { say(msg.error); }
