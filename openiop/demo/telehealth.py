@@ -1,9 +1,15 @@
-"""Demo data for video: an individual session for Alex (demo) with Dana Clinician (demo) that
-opens within minutes of `seed_demo` (so `make run` can show pre-join and the waiting room).
+"""Demo data for video: sessions with Dana Clinician (demo) that open within minutes of
+`seed_demo`, so `make run` can show pre-join and the waiting room.
 
-Sign in as alex@demo.openiop.test → My week → Join; and as clinician@demo.openiop.test →
-My day → "Start / open room" on the same session, then let Alex in. Idempotent: a new
-session is made only when Alex has no video session open now or within the next hour.
+- An individual session for Alex (demo): sign in as alex@demo.openiop.test → My week →
+  Join; and as clinician@demo.openiop.test → My day → "Start / open room", then let Alex in.
+- A family session for Sam (demo) with the program's family therapist, Clinician Two (demo),
+  which Sam's family member Pat Supporter (demo) may join under Sam's consent: sign in as
+  family@demo.openiop.test → "Family session now" → Join, and as
+  clinician2@demo.openiop.test → My day → open the room and let Pat in.
+
+Idempotent: a new session is made only when there is none of that kind open now or within
+the next hour.
 """
 
 from datetime import timedelta
@@ -18,20 +24,28 @@ from openiop.scheduling.services.bookings import BookingRefused, booking_create
 from openiop.scheduling.services.series import session_create_single
 
 CLIENT_EMAIL = "alex@demo.openiop.test"
+FAMILY_CLIENT_EMAIL = "sam@demo.openiop.test"
 CLINICIAN_EMAIL = "clinician@demo.openiop.test"
+FAMILY_THERAPIST_EMAIL = "clinician2@demo.openiop.test"
 MINUTES = 50
 
 
 def seed_telehealth() -> Session | None:
-    """Idempotent: safe to run again. Returns the demo video session (None if none fits)."""
-    client = Client.objects.select_related("program").filter(user__email=CLIENT_EMAIL).first()
-    clinician = User.objects.filter(email=CLINICIAN_EMAIL).first()
+    """Idempotent: safe to run again. Returns Alex's demo video session (None if none fits);
+    Sam's family session is made alongside."""
+    _session_soon(FAMILY_CLIENT_EMAIL, FAMILY_THERAPIST_EMAIL, SessionKind.FAMILY, minutes=60)
+    return _session_soon(CLIENT_EMAIL, CLINICIAN_EMAIL, SessionKind.INDIVIDUAL, minutes=MINUTES)
+
+
+def _session_soon(email: str, clinician_email: str, kind: str, *, minutes: int) -> Session | None:
+    client = Client.objects.select_related("program").filter(user__email=email).first()
+    clinician = User.objects.filter(email=clinician_email).first()
     if client is None or clinician is None:
         return None
     now = timezone.now()
     existing = (
         Session.objects.filter(
-            kind=SessionKind.INDIVIDUAL,
+            kind=kind,
             facilitator=clinician,
             bookings__client=client,
             bookings__status=BookingStatus.BOOKED,
@@ -53,10 +67,10 @@ def seed_telehealth() -> Session | None:
         try:
             session = session_create_single(
                 program=client.program,
-                kind=SessionKind.INDIVIDUAL,
+                kind=kind,
                 facilitator=clinician,
                 starts_at=start,
-                duration_minutes=MINUTES,
+                duration_minutes=minutes,
                 actor=None,
             )
         except ValidationError:

@@ -1,5 +1,6 @@
 """seed_demo's resources part: a directory with a stale entry, a partner location with an
-in-person session, and the demo family member's active consent; idempotent."""
+in-person session, the demo family member's active consent and a family video session they
+may join within minutes; idempotent."""
 
 from io import StringIO
 
@@ -8,10 +9,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.resources.family import consent_for
+from openiop.resources.family import consent_for, family_may_join
 from openiop.resources.models import FamilyConsent, Resource
 from openiop.resources.selectors import stale_count
-from openiop.scheduling.models import Session
+from openiop.scheduling.models import Session, SessionKind
 
 
 @pytest.mark.django_db
@@ -27,3 +28,9 @@ def test_demo_directory_location_and_family_consent_are_seeded_once() -> None:
     family = User.objects.get(email="family@demo.openiop.test")
     consent = consent_for(family, session.bookings.get().client_id, "attendance")
     assert consent.scopes == ["schedule", "attendance"]
+    # Pat may join Sam's family session, whose room opens within minutes of seeding.
+    family_session = Session.objects.get(
+        kind=SessionKind.FAMILY, bookings__client__user__email="sam@demo.openiop.test"
+    )
+    assert family_may_join(family, family_session)
+    assert family_session.ends_at > timezone.now()  # the next free half hour (usually minutes)
