@@ -159,16 +159,24 @@ def session_create(request: HttpRequest, body: SessionIn) -> Status[dict[str, ob
             local = wall_time_of(body.starts_at, ZoneInfo(program.time_zone))
             if body.rrule is None:
                 session = session_create_single(starts_at=body.starts_at, **common)  # type: ignore[arg-type]
+                if location is not None:  # hybrid care: held there in person
+                    Session.objects.filter(pk=session.pk).update(in_person_location=location)
+                    session.in_person_location = location
             else:
-                series = series_create(first_local_start=local, rrule=body.rrule, **common)  # type: ignore[arg-type]
-                session = series.sessions.select_related("program").order_by("starts_at").first()  # type: ignore[assignment]
-            if location is not None:
-                # Hybrid care: the occurrences written now are held there in person.
-                held = [session] if body.rrule is None else list(series.sessions.all())
-                Session.objects.filter(pk__in=[s.pk for s in held]).update(
-                    in_person_location=location
+                series = series_create(
+                    first_local_start=local,
+                    rrule=body.rrule,
+                    in_person_location=location,
+                    **common,  # type: ignore[arg-type]
                 )
-                session.in_person_location = location
+                first = (
+                    series.sessions.select_related("program", "in_person_location")
+                    .order_by("starts_at")
+                    .first()
+                )
+                if first is None:
+                    raise ValidationError({"rrule": "No occurrence falls within the horizon."})
+                session = first
     except ValidationError as error:
         raise _refusal(error) from None
     return Status(201, session_out(session))

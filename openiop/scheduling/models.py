@@ -55,6 +55,11 @@ class SessionSeries(models.Model):
     capacity = models.PositiveSmallIntegerField(null=True, blank=True)
     # Occurrences exist as rows up to here; a periodic job extends the horizon.
     materialized_until = models.DateTimeField(null=True, blank=True)
+    # Hybrid care: every occurrence, including those the horizon adds later, is held in
+    # person at this partner location.
+    in_person_location = models.ForeignKey(
+        PartnerLocation, null=True, blank=True, on_delete=models.PROTECT, related_name="series"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -13,7 +13,7 @@ from openiop.accounts.models import User
 from openiop.programs.models import Program, Track
 from openiop.resources.models import PartnerLocation
 from openiop.resources.selectors import partner_locations
-from openiop.scheduling.models import SessionKind, SessionSeries
+from openiop.scheduling.models import SessionKind
 from openiop.scheduling.selectors import facilitators_of
 
 WEEKDAYS = [
@@ -72,12 +72,6 @@ class SeriesForm(forms.Form):
         self.fields["track"].queryset = program.tracks.filter(is_active=True)  # type: ignore[attr-defined]
         self.fields["facilitator"].queryset = facilitators_of(program)  # type: ignore[attr-defined]
         self.fields["in_person_location"].queryset = partner_locations(program)  # type: ignore[attr-defined]
-
-    def location_apply(self, series: SessionSeries) -> None:
-        """Hybrid care: the series' occurrences are held at the chosen partner location."""
-        location = self.cleaned_data.get("in_person_location")
-        if location is not None:
-            series.sessions.update(in_person_location=location)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -19,6 +19,7 @@ from openiop.resources.services import partner_location_save
 from openiop.scheduling.hours import IsoWeek, client_week_hours
 from openiop.scheduling.models import Session
 from openiop.scheduling.services.attendance import attendance_record
+from openiop.scheduling.services.series import series_extend_all
 from openiop.scheduling.tests.attendance_support import book, enroll, make_session
 
 Login = Callable[[User], HttpClient]
@@ -123,4 +124,36 @@ def test_the_series_form_holds_a_series_at_a_partner_location(
     assert response.status_code == 302
     sessions = Session.objects.all()
     assert sessions.count() == 4
+    assert {s.in_person_location_id for s in sessions} == {place.pk}
+
+
+def test_a_series_keeps_its_partner_location_as_the_horizon_moves_on(
+    world: World, client: HttpClient
+) -> None:
+    """POST /sessions with an rrule and a location: the occurrences written weeks later by
+    the daily horizon job are held there too (they would otherwise offer a Join button)."""
+    place = _location(world)
+    raw, _ = api_token_issue(user=world.dale)
+    body = {
+        "kind": "skills",
+        "program": world.program.pk,
+        "starts_at": "2026-03-03T10:00:00-06:00",
+        "facilitator": world.fran.pk,
+        "rrule": "FREQ=WEEKLY;BYDAY=TU",
+        "in_person_location": place.pk,
+    }
+    with time_machine.travel(datetime(2026, 2, 20, 12, tzinfo=CHICAGO), tick=False):
+        response = client.post(
+            "/api/v1/sessions",
+            json.dumps(body),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {raw}"},
+        )
+    assert response.status_code == 201, response.content
+    assert response.json()["in_person_location"] == place.pk
+    written = Session.objects.count()
+    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=CHICAGO), tick=False):
+        assert series_extend_all() > 0
+    sessions = Session.objects.all()
+    assert sessions.count() > written
     assert {s.in_person_location_id for s in sessions} == {place.pk}

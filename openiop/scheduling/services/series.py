@@ -34,6 +34,7 @@ from openiop.accounts.models import Role, User
 from openiop.audit.models import Action
 from openiop.audit.services import audit_record, audit_record_many
 from openiop.programs.models import Program, ProgramStaff, Track
+from openiop.resources.models import PartnerLocation
 from openiop.scheduling import reminders
 from openiop.scheduling.models import (
     DEFAULT_MINUTES,
@@ -343,12 +344,15 @@ def series_create(
     rrule: str,
     track: Track | None = None,
     capacity: int | None = None,
+    in_person_location: PartnerLocation | None = None,
     actor: User | None,
 ) -> SessionSeries:
     """A recurring session and its occurrences up to the horizon, or ValidationError with
     nothing written: a bad or too-frequent RRULE, a first start that does not exist or is
     ambiguous in the program's zone, or an occurrence that double-books the facilitator
-    (code `DOUBLE_BOOKED`). Occurrences on a closure day are written cancelled, saying so."""
+    (code `DOUBLE_BOOKED`). Occurrences on a closure day are written cancelled, saying so.
+    With `in_person_location` (hybrid care) every occurrence, now and as the horizon moves
+    on, is held there."""
     if first_local_start.tzinfo is not None:
         raise ValueError("first_local_start is a naive wall-clock time in the program's zone")
     zone = ZoneInfo(program.time_zone)
@@ -376,6 +380,7 @@ def series_create(
         time_zone=zone.key,
         duration_minutes=int(plan.duration.total_seconds() // 60),
         capacity=plan.capacity,
+        in_person_location=in_person_location,
         created_by=actor,
     )
     audit_record(
@@ -439,6 +444,7 @@ def _materialize(
                 capacity=series.capacity,
                 status=status,
                 status_reason=status_reason,
+                in_person_location_id=series.in_person_location_id,
             )
         )
     created = Session.objects.bulk_create(sessions, batch_size=500)

@@ -62,12 +62,12 @@ def series_new(request: HttpRequest, slug: str) -> HttpResponse:
                 rrule=form.rrule(),
                 track=data["track"],
                 capacity=data["capacity"],
+                in_person_location=data["in_person_location"],
                 actor=user,
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            form.location_apply(series)
             messages.success(request, f"Series created: {series.sessions.count()} sessions.")
             first = form.cleaned_data["first_date"]
             return redirect(f"{reverse('scheduling:day')}?date={first:%Y-%m-%d}")
