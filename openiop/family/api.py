@@ -34,6 +34,19 @@ class FamilySessionOut(Schema):
     family_invited: bool
 
 
+class FamilyNoteSectionOut(Schema):
+    label: str
+    text: str
+
+
+class FamilyNoteOut(Schema):
+    id: int
+    session_starts_at: datetime
+    signed_at: datetime
+    sections: list[FamilyNoteSectionOut]
+    addenda: list[str]
+
+
 class AttendanceOut(Schema):
     starts_at: datetime
     kind: str
@@ -88,4 +101,28 @@ def client_attendance(request: HttpRequest, client_id: int) -> list[dict[str, ob
     return [
         {"starts_at": r.local_start, "kind": r.kind, "status": r.status}
         for r in selectors.client_attendance(consent, now, zone)
+    ]
+
+
+@router.get(
+    "/family/clients/{client_id}/family-notes",
+    response={200: list[FamilyNoteOut], 401: Detail, 404: Detail},
+)
+def client_family_notes(request: HttpRequest, client_id: int) -> list[dict[str, object]]:
+    """Signed notes of the client's family sessions (family-notes scope), newest first."""
+    user: User = request.user  # type: ignore[assignment]
+    consent = selectors.read_consent(user, client_id, FamilyScope.FAMILY_NOTES, "family_notes")
+    return [
+        {
+            "id": note.pk,
+            "session_starts_at": note.session.starts_at,
+            "signed_at": note.signed_at,
+            "sections": [
+                {"label": label, "text": text}
+                for _key, label, _hint, text in note.section_list
+                if text
+            ],
+            "addenda": [a.text for a in note.addenda.all()],
+        }
+        for note in selectors.family_session_notes(consent)
     ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from openiop.accounts.models import User
 from openiop.audit.models import Action
 from openiop.audit.services import audit_record
+from openiop.notes.models import NoteKind, ProgressNote
 from openiop.resources.family import active_consents, consent_for, consent_reason
 from openiop.resources.models import FamilyConsent, FamilyScope
 from openiop.scheduling.models import Attendance, Booking, BookingStatus, Session, SessionKind
@@ -171,6 +172,24 @@ def client_attendance(
     ]
 
 
+def family_session_notes(consent: FamilyConsent) -> list[ProgressNote]:
+    """The client's signed notes of family sessions, newest first, with their addenda (two
+    queries). Drafts, notes of any other kind of session, the session facts (which hold the
+    client's confirmed location), billing codes and psychotherapy notes (another table) are
+    never part of it."""
+    return list(
+        ProgressNote.objects.filter(
+            client_id=consent.client_id,
+            kind=NoteKind.FAMILY,
+            session__kind=SessionKind.FAMILY,
+            signed_at__isnull=False,
+        )
+        .select_related("session", "signed_by")
+        .prefetch_related("addenda")
+        .order_by("-session__starts_at", "-pk")[:100]
+    )
+
+
 def active_shares(user: User) -> list[FamilyConsent]:
     """The family user's active consents with their clients (one query)."""
     return list(active_consents(user).select_related("client").order_by("client__first_name", "pk"))
@@ -179,6 +198,7 @@ def active_shares(user: User) -> list[FamilyConsent]:
 SCOPE_PAGES = {
     FamilyScope.SCHEDULE: "family:schedule",
     FamilyScope.ATTENDANCE: "family:attendance",
+    FamilyScope.FAMILY_NOTES: "family:family_notes",
     FamilyScope.SAFETY_PLAN: "family:safety_plan",
 }
 

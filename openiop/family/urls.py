@@ -9,4 +9,5 @@ urlpatterns = [
     path("family/clients/<int:client_id>/schedule/", views.schedule, name="schedule"),
     path("family/clients/<int:client_id>/attendance/", views.attendance, name="attendance"),
     path("family/clients/<int:client_id>/safety-plan/", views.safety_plan, name="safety_plan"),
+    path("family/clients/<int:client_id>/family-notes/", views.family_notes, name="family_notes"),
 ]

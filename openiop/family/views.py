@@ -89,6 +89,21 @@ def attendance(request: HttpRequest, client_id: int) -> HttpResponse:
 
 @login_required
 @never_cache
+def family_notes(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The signed notes of the family sessions, as the client agreed to share them."""
+    user = _user(request)
+    consent = selectors.read_consent(user, client_id, FamilyScope.FAMILY_NOTES, "family_notes")
+    _now, zone = selectors.now_and_zone(user)
+    context = {
+        **_context(consent),
+        "notes": selectors.family_session_notes(consent),
+        "zone": zone,
+    }
+    return render(request, "family/family_notes.html", context)
+
+
+@login_required
+@never_cache
 def safety_plan(request: HttpRequest, client_id: int) -> HttpResponse:
     user = _user(request)
     consent = selectors.read_consent(user, client_id, FamilyScope.SAFETY_PLAN, "family_safety_plan")
