@@ -1,6 +1,7 @@
 """Demo data for progress notes (fictional): a signed individual note (Alex, with Dana), a
-signed group note for last week's Monday evening group, a draft due today (Sam, with Dana)
-and a psychotherapy note Dana keeps for herself.
+signed group note for last week's Monday evening group, a draft due today (Sam, with Dana),
+a signed family-session note (Sam, with Clinician Two; Sam shares it with Pat Supporter) and
+a psychotherapy note Dana keeps for herself.
 
 Individual sessions in the past are rows made here (booking a past session is refused by
 design); the notes go through the services, so they are audited and billed like real ones.
@@ -29,6 +30,7 @@ from openiop.scheduling.services.attendance import attendance_record
 PROGRAM = "riverbend-demo"
 CLINICIAN = "clinician@demo.openiop.test"
 FACILITATOR = "facilitator@demo.openiop.test"
+FAMILY_THERAPIST = "clinician2@demo.openiop.test"
 
 
 def seed_notes() -> None:
@@ -68,6 +70,26 @@ def seed_notes() -> None:
         sections={"behavior": "Arrived on time, calm (fictional demo text)."},
     )
 
+    # A signed family-session note two weeks ago (clear of last week's hours table), which
+    # Sam shares with their family member.
+    family_therapist = User.objects.get(email=FAMILY_THERAPIST)
+    start = datetime.combine(today - timedelta(days=14), time(17), tzinfo=zone)
+    session = _past_individual(
+        program, family_therapist, sam, start, minutes=60, kind=SessionKind.FAMILY
+    )
+    family = note_start(session=session, client=sam, actor=family_therapist, template="dap")
+    family = note_save(
+        note=family,
+        actor=family_therapist,
+        sections={
+            "data": "Sam and Pat talked through the weekday routine and how Pat can help on "
+            "group evenings (fictional demo text).",
+            "assessment": "Good teamwork; both named one thing they will try.",
+            "plan": "Pat drives Sam to the Thursday group; review in two weeks.",
+        },
+    )
+    note_sign(note=family, actor=family_therapist)
+
     psychotherapy_note_write(
         author=dana,
         client=alex,
@@ -77,11 +99,17 @@ def seed_notes() -> None:
 
 
 def _past_individual(
-    program: Program, clinician: User, client: Client, start: datetime, *, minutes: int
+    program: Program,
+    clinician: User,
+    client: Client,
+    start: datetime,
+    *,
+    minutes: int,
+    kind: str = SessionKind.INDIVIDUAL,
 ) -> Session:
     session = Session.objects.create(
         program=program,
-        kind=SessionKind.INDIVIDUAL,
+        kind=kind,
         facilitator=clinician,
         starts_at=start,
         ends_at=start + timedelta(minutes=minutes),

@@ -3,7 +3,7 @@ made-up names, 555 numbers, .test addresses; ZIP codes are real so distances wor
 
 Riverbend's directory around Chicago (one entry stale, one crisis line), a partner location
 with one in-person individual session for Sam, two "Near me" picks for Sam, and the demo
-family member with an active consent for Sam's schedule and attendance.
+family member with an active consent for Sam's schedule, attendance and family-session notes.
 """
 
 from datetime import datetime, time, timedelta
@@ -191,11 +191,12 @@ def _in_person_session(sam: Client, location: PartnerLocation) -> None:
 
 
 def _family_consent(sam: Client) -> None:
-    """The demo family member sees Sam's schedule and attendance for 90 days."""
+    """The demo family member sees Sam's schedule, attendance and family-session notes for
+    90 days."""
     person = User.objects.filter(email=FAMILY).first()
     if person is None or FamilyConsent.objects.filter(client=sam, family_user=person).exists():
         return
-    scopes = ["schedule", "attendance"]
+    scopes = ["schedule", "attendance", "family_notes"]
     consent = FamilyConsent.objects.create(
         client=sam,
         family_user=person,
@@ -207,6 +208,7 @@ def _family_consent(sam: Client) -> None:
         signed_name="Sam Sample-Person",
         share_schedule=True,
         share_attendance=True,
+        share_family_notes=True,
         created_by=sam.user,
     )
     audit_record(

@@ -8,8 +8,8 @@
   family@demo.openiop.test → "Family session now" → Join, and as
   clinician2@demo.openiop.test → My day → open the room and let Pat in.
 
-Idempotent: a new session is made only when there is none of that kind open now or within
-the next hour.
+Idempotent: a new session is made only when there is none of that kind open now or coming
+up later today.
 """
 
 from datetime import timedelta
@@ -28,6 +28,7 @@ FAMILY_CLIENT_EMAIL = "sam@demo.openiop.test"
 CLINICIAN_EMAIL = "clinician@demo.openiop.test"
 FAMILY_THERAPIST_EMAIL = "clinician2@demo.openiop.test"
 MINUTES = 50
+SEARCH_STEPS = 12  # half-hour steps tried after the first free five-minute mark
 
 
 def seed_telehealth() -> Session | None:
@@ -50,7 +51,8 @@ def _session_soon(email: str, clinician_email: str, kind: str, *, minutes: int) 
             bookings__client=client,
             bookings__status=BookingStatus.BOOKED,
             ends_at__gt=now,
-            starts_at__lte=now + timedelta(hours=1),
+            # As far ahead as the search below may have placed it.
+            starts_at__lte=now + timedelta(minutes=12 + 30 * SEARCH_STEPS),
             status="scheduled",
         )
         .order_by("starts_at")
@@ -62,7 +64,7 @@ def _session_soon(email: str, clinician_email: str, kind: str, *, minutes: int) 
     # early). If that time clashes with another demo session, try later ones.
     first = (now + timedelta(minutes=7)).replace(second=0, microsecond=0)
     first -= timedelta(minutes=first.minute % 5)
-    for step in range(12):
+    for step in range(SEARCH_STEPS):
         start = first + timedelta(minutes=30 * step)
         try:
             session = session_create_single(

@@ -27,10 +27,12 @@ def test_demo_directory_location_and_family_consent_are_seeded_once() -> None:
     assert session.starts_at > timezone.now()
     family = User.objects.get(email="family@demo.openiop.test")
     consent = consent_for(family, session.bookings.get().client_id, "attendance")
-    assert consent.scopes == ["schedule", "attendance"]
+    assert consent.scopes == ["schedule", "attendance", "family_notes"]
     # Pat may join Sam's family session, whose room opens within minutes of seeding.
     family_session = Session.objects.get(
-        kind=SessionKind.FAMILY, bookings__client__user__email="sam@demo.openiop.test"
+        kind=SessionKind.FAMILY,
+        bookings__client__user__email="sam@demo.openiop.test",
+        ends_at__gt=timezone.now(),
     )
     assert family_may_join(family, family_session)
     assert family_session.ends_at > timezone.now()  # the next free half hour (usually minutes)
