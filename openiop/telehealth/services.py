@@ -15,12 +15,14 @@ from zoneinfo import ZoneInfo
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from openiop.accounts.models import Role, User
 from openiop.audit.models import Action
 from openiop.audit.services import audit_record, audit_record_many
-from openiop.programs.models import Client
+from openiop.notify.services import notify_send
+from openiop.programs.models import CareTeamMember, CareTeamRole, Client
 from openiop.programs.onboarding import telehealth_consent_signed
 from openiop.resources.family import consent_reason, family_join_consent
 from openiop.resources.models import FamilyConsent
@@ -407,6 +409,10 @@ def prejoin_complete(
         participant.hand_raised = False
         if is_staff and participant.admitted_at is None:
             participant.admitted_at = now
+        asked_before = (
+            participant.pk is not None
+            and Participant.objects.filter(pk=participant.pk, wants_message=True).exists()
+        )
         participant.save()
         audit_record(
             actor=user,
@@ -415,7 +421,41 @@ def prejoin_complete(
             object_id=participant.pk,
             **audit_about(client, family),
         )
+        if client is not None and participant.wants_message and not asked_before:
+            _tell_staff_client_cannot_talk(session, client)
     return participant
+
+
+def _tell_staff_client_cannot_talk(session: Session, client: Client) -> None:
+    """The client chose "I'm not private right now: let my clinician know". The session's
+    facilitator and the client's primary clinician get a message at once (email and in-app)
+    with a link to the room, naming nobody and nothing clinical; the waiting list shows who
+    it is."""
+    primary = (
+        CareTeamMember.objects.filter(
+            client=client, role=CareTeamRole.PRIMARY, user__is_active=True
+        )
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    recipients = User.objects.filter(
+        pk__in=[pk for pk in (session.facilitator_id, primary) if pk], is_active=True
+    )
+    zone = ZoneInfo(session.program.time_zone)
+    starts = timezone.localtime(session.starts_at, zone)
+    for person in recipients:
+        notify_send(
+            user=person,
+            key=f"telehealth:cannot-talk:{session.pk}:{client.pk}:{person.pk}",
+            subject="Someone in your video session needs a word",
+            body=(
+                f"A person waiting for your session at {starts:%H:%M} ({zone.key}) can't talk "
+                "privately right now and asked you to get in touch. Open the waiting room to "
+                "see who."
+            ),
+            link=reverse("telehealth:room", args=[session.pk]),
+            staff=True,
+        )
 
 
 @transaction.atomic

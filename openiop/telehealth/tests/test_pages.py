@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from openiop.conftest import World
+from openiop.notify.models import Message
 from openiop.programs.tests.enrollment_support import api_headers, api_post
 from openiop.safety.models import Alert, ConfirmedLocation
 from openiop.safety.services import location_confirm
@@ -116,6 +117,15 @@ def test_not_private_message_flag_reaches_staff(
     people = signed_in(world.fran).get(f"{room_url(group_now)}state/").json()["people"]
     alex = next(p for p in people if p["name"] == "Alex")
     assert alex["wants_message"] and alex["private"] is False
+    # Fran (facilitating) and Casey (Alex's primary clinician) were told at once, by a
+    # message that names nobody; answering the same way again sends nothing new.
+    told = Message.objects.filter(key__startswith=f"telehealth:cannot-talk:{group_now.pk}:")
+    assert {m.user_id for m in told} == {world.fran.pk, world.casey.pk}
+    assert all(m.staff and m.link == room_url(group_now) for m in told)
+    assert not any("Alex" in m.subject + m.body for m in told)
+    count = told.count()
+    prejoin(signed_in(world.alex.user), group_now, privacy="message")
+    assert told.count() == count
 
 
 def test_client_without_consent_gets_a_link_to_sign(
