@@ -246,6 +246,9 @@ class Occurrence(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
+    # The clinician withdrew the exercise before this was handed in: it leaves the client's
+    # list, its reminder is withdrawn and it no longer counts toward completion.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_at", "pk"]
@@ -261,6 +264,8 @@ class Occurrence(models.Model):
             return "reviewed"
         if self.submitted_at is not None:
             return "done"
+        if self.withdrawn_at is not None:
+            return "withdrawn"
         if self.due_at <= now:
             return "overdue"
         if self.saved_at is not None:
@@ -271,6 +276,7 @@ class Occurrence(models.Model):
         return {
             "reviewed": "Done, with a comment",
             "done": "Done",
+            "withdrawn": "Withdrawn",
             "overdue": "Overdue",
             "started": "Started",
             "due": "To do",

@@ -67,7 +67,10 @@ def caseload_badges(user: Any, client_ids: list[int]) -> dict[int, list[Badge]]:
     now = timezone.now()
     late = set(
         Occurrence.objects.filter(
-            client_id__in=client_ids, submitted_at__isnull=True, due_at__lte=now
+            client_id__in=client_ids,
+            submitted_at__isnull=True,
+            withdrawn_at__isnull=True,
+            due_at__lte=now,
         )
         .order_by()
         .values_list("client_id", flat=True)

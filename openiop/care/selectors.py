@@ -232,8 +232,13 @@ def version_for(plan: TreatmentPlan, number: int) -> PlanVersion:
 
 
 def _counted(now: datetime) -> Q:
-    """Occurrences that count toward a completion rate: due by now, or handed in early."""
-    return Q(due_at__lte=now) | Q(submitted_at__isnull=False)
+    """Occurrences that count toward a completion rate: handed in, or due by now and not
+    withdrawn."""
+    return Q(submitted_at__isnull=False) | Q(due_at__lte=now, withdrawn_at__isnull=True)
+
+
+# Withdrawn before it was handed in: gone from the client's side.
+LIVE = Q(withdrawn_at__isnull=True) | Q(submitted_at__isnull=False)
 
 
 def completion_by_goal(lineage_ids: Iterable[int], now: datetime) -> dict[int, tuple[int, int]]:
@@ -269,12 +274,12 @@ def percent(pair: tuple[int, int]) -> int | None:
     return round(100 * done / counted) if counted else None
 
 
-def homework_for(client: Client) -> QuerySet[Occurrence]:
-    return (
-        Occurrence.objects.filter(client=client)
-        .select_related("assignment", "reviewed_by")
-        .order_by("due_at", "pk")
-    )
+def homework_for(client: Client, *, include_withdrawn: bool = False) -> QuerySet[Occurrence]:
+    """The client's homework; withdrawn items only for the care team's history."""
+    occurrences = Occurrence.objects.filter(client=client)
+    if not include_withdrawn:
+        occurrences = occurrences.filter(LIVE)
+    return occurrences.select_related("assignment", "reviewed_by").order_by("due_at", "pk")
 
 
 def open_homework(client: Client, now: datetime, *, limit: int = 20) -> list[Occurrence]:
@@ -286,7 +291,7 @@ def occurrence_for_client(user: User, occurrence_id: int) -> Occurrence:
     """The signed-in client's own homework; Http404 for anyone else's."""
     occurrence = (
         Occurrence.objects.select_related("assignment", "client__program", "reviewed_by")
-        .filter(pk=occurrence_id, client__user=user)
+        .filter(LIVE, pk=occurrence_id, client__user=user)
         .first()
     )
     if occurrence is None or user.role != Role.CLIENT:

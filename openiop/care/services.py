@@ -412,6 +412,41 @@ def homework_assign(
     return assignment
 
 
+WITHDRAWN = "Your clinician took this exercise off your list; there is nothing to hand in."
+
+
+@transaction.atomic
+def homework_withdraw(*, assignment: Assignment, actor: User) -> int:
+    """Take an exercise off the client's list (assigned by mistake, no longer useful): every
+    time not yet handed in is withdrawn with its reminder and stops counting toward
+    completion; what was handed in stays. The client's clinicians only. Returns how many
+    were withdrawn; CareRefused when nothing is left to withdraw."""
+    assignment = (
+        Assignment.objects.select_for_update().select_related("client").get(pk=assignment.pk)
+    )
+    if not may_write_care(actor, assignment.client):
+        raise PermissionDenied("Not on this client's care team.")
+    pending = list(
+        Occurrence.objects.select_for_update().filter(
+            assignment=assignment, submitted_at__isnull=True, withdrawn_at__isnull=True
+        )
+    )
+    if not pending:
+        raise CareRefused("Nothing to withdraw: every time of this exercise was handed in.")
+    Occurrence.objects.filter(pk__in=[o.pk for o in pending]).update(withdrawn_at=timezone.now())
+    for occurrence in pending:
+        reminders.withdraw_due(occurrence)
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        object_type=OBJECT_HOMEWORK,
+        object_id=assignment.pk,
+        client_id=assignment.client_id,
+        reason="withdrawn",
+    )
+    return len(pending)
+
+
 @transaction.atomic
 def homework_save(
     *, occurrence: Occurrence, actor: User, answers: dict[str, Any], submit: bool = False
@@ -425,6 +460,8 @@ def homework_save(
         raise PermissionDenied("Not your homework.")
     if occurrence.submitted_at is not None:
         raise CareRefused("You have already handed this in; it can no longer be changed.")
+    if occurrence.withdrawn_at is not None:
+        raise CareRefused(WITHDRAWN)
     now = timezone.now()
     occurrence.answers = answers
     occurrence.saved_at = now

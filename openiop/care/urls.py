@@ -15,6 +15,7 @@ urlpatterns = [
     path("clients/<int:client_id>/plan/review/", plan.plan_review, name="plan_review"),
     path("clients/<int:client_id>/plan/progress/", plan.goal_progress, name="goal_progress"),
     path("clients/<int:client_id>/homework/assign/", homework.assign, name="assign"),
+    path("clients/<int:client_id>/homework/withdraw/", homework.withdraw, name="withdraw"),
     path(
         "clients/<int:client_id>/homework/answers/",
         homework.homework_detail,

@@ -370,3 +370,56 @@ def test_a_double_tap_on_assign_gives_one_assignment(world: World, login_as: Log
     assert http.post(f"/clients/{world.alex.pk}/homework/assign/", body).status_code == 302
     assert http.post(f"/clients/{world.alex.pk}/homework/assign/", body).status_code == 302
     assert Assignment.objects.count() == 1 and Occurrence.objects.count() == 3
+
+
+def test_clinician_withdraws_an_exercise_the_client_no_longer_sees(
+    world: World, login_as: Login, _frozen: time_machine.Traveller
+) -> None:
+    """A daily exercise due Thu–Sun: Thursday's is handed in, then on Friday the clinician
+    withdraws it. Thursday's stays (done, counted); the three others leave the client's list,
+    lose their reminders, stop counting and refuse a late save."""
+    from openiop.care.services import homework_save
+    from openiop.notify.models import Message, MessageState
+
+    enroll(world.alex)
+    assignment = assign(world.alex, world.casey, days=1, repeat="daily", until_days=4)
+    items = list(assignment.occurrences.order_by("due_on"))
+    homework_save(occurrence=items[0], actor=world.alex.user, answers={"x": 1}, submit=True)
+    _frozen.move_to(datetime(2026, 3, 6, 15, 0, tzinfo=UTC))  # Friday
+    # Blair's clinician cannot withdraw Alex's homework.
+    other = login_as(world.gale).post(
+        f"/clients/{world.alex.pk}/homework/withdraw/", {"item": items[1].pk}
+    )
+    assert other.status_code == 404
+    assert not Occurrence.objects.filter(withdrawn_at__isnull=False).exists()
+    casey = login_as(world.casey)
+    detail = casey.get(f"/clients/{world.alex.pk}/homework/answers/?item={items[1].pk}")
+    assert "Withdraw this exercise" in detail.content.decode()
+    response = casey.post(f"/clients/{world.alex.pk}/homework/withdraw/", {"item": items[1].pk})
+    assert response.status_code == 302
+    withdrawn = Occurrence.objects.filter(assignment=assignment, withdrawn_at__isnull=False)
+    assert withdrawn.count() == 3
+    assert Occurrence.objects.get(pk=items[0].pk).withdrawn_at is None
+    assert not Message.objects.filter(
+        key__in=[f"care:homework:{o.pk}:due" for o in items[1:]], state=MessageState.PENDING
+    ).exists()
+    event = AuditEvent.objects.get(object_type=sel.OBJECT_HOMEWORK, reason="withdrawn")
+    assert (event.actor_id, event.client_id) == (world.casey.pk, world.alex.pk)
+    now = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
+    assert sel.completion_by_client([world.alex.pk], now) == {world.alex.pk: (1, 1)}
+    # The client: only Thursday's, in the done list; the others are 404 and cannot be saved.
+    http = _client_http(world)
+    mine = http.get("/me/homework/").content.decode()
+    assert mine.count(assignment.title) == 1
+    assert http.get(f"/me/homework/{items[2].pk}/").status_code == 404
+    from openiop.care.services import CareRefused
+
+    with pytest.raises(CareRefused):
+        homework_save(occurrence=items[2], actor=world.alex.user, answers={"x": 1})
+    # The clinician's plan page keeps the history, labelled.
+    plan = casey.get(f"/clients/{world.alex.pk}/plan/").content.decode()
+    assert plan.count("Withdrawn") == 3
+    # A second withdraw has nothing left to do: refused, nothing written.
+    again = casey.post(f"/clients/{world.alex.pk}/homework/withdraw/", {"item": items[1].pk})
+    assert again.status_code == 409
+    assert AuditEvent.objects.filter(reason="withdrawn").count() == 1

@@ -7,12 +7,19 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from openiop.accounts.models import Role, User
 from openiop.care import selectors as sel
 from openiop.care.forms import AssignForm, ExerciseForm, ReviewForm, answer_rows
 from openiop.care.library import fields_as_text, library_for
-from openiop.care.services import CareRefused, exercise_add, homework_assign, homework_review
+from openiop.care.services import (
+    CareRefused,
+    exercise_add,
+    homework_assign,
+    homework_review,
+    homework_withdraw,
+)
 from openiop.care.views.plan import query_id, refused
 from openiop.programs.models import Program, ProgramStaff
 
@@ -93,8 +100,29 @@ def homework_detail(request: HttpRequest, client_id: int) -> HttpResponse:
         "rows": answer_rows(occurrence.assignment.fields, occurrence.answers),
         "form": form,
         "may_write": may_write and occurrence.submitted_at is not None,
+        "may_withdraw": may_write
+        and occurrence.submitted_at is None
+        and occurrence.withdrawn_at is None,
+        "repeats": occurrence.assignment.repeat != "none",
     }
     return render(request, "care/homework_detail.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Take the exercise of ``item`` (an occurrence id) off the client's list."""
+    user = _user(request)
+    client = sel.client_for_writer(user, client_id)
+    occurrence = sel.occurrence_for_staff(user, client, query_id(request.POST.get("item")))
+    try:
+        count = homework_withdraw(assignment=occurrence.assignment, actor=user)
+    except CareRefused as error:
+        return refused(request, client, str(error))
+    title = occurrence.assignment.title
+    times = f" ({count} times not yet handed in)" if count > 1 else ""
+    messages.success(request, f"Withdrew “{title}”{times}. The client no longer sees it.")
+    return redirect("care:plan", client_id=client.pk)
 
 
 def _programs_for(user: User) -> list[Program]:

@@ -48,7 +48,9 @@ def plan(request: HttpRequest, client_id: int) -> HttpResponse:
     now = timezone.now()
     view = sel.plan_view(client, now=now, with_scores=True)
     sel.audit_read(user, client, sel.OBJECT_PLAN, view.shown.pk if view.shown else "")
-    homework = list(sel.homework_for(client).order_by("-due_at", "-pk")[:50])
+    homework = list(
+        sel.homework_for(client, include_withdrawn=True).order_by("-due_at", "-pk")[:50]
+    )
     overall = sel.completion_by_client([client.pk], now).get(client.pk, (0, 0))
     may_write = sel.may_write_care(user, client)
     context = {
