@@ -85,6 +85,7 @@ def directory_search(
     radius_miles: float = DEFAULT_RADIUS,
     include_online: bool = True,
     listed_only: bool = True,
+    crisis_only: bool = False,
 ) -> list[Found]:
     """Listed entries of `program`, of `category` if given. With a postal code: in-person
     entries within `radius_miles` of its centroid, nearest first, then online ones (no
@@ -95,6 +96,8 @@ def directory_search(
         entries = entries.filter(is_active=True)
     if category:
         entries = entries.filter(category=category)
+    if crisis_only:
+        entries = entries.filter(is_crisis=True)
     if not postal_code.strip():
         return [Found(r, None) for r in entries.order_by("category", "name", "pk")]
     origin = geo.centroid(postal_code)
@@ -125,19 +128,34 @@ def directory_search(
 
 
 def crisis_resources(program: Program) -> QuerySet[Resource]:
-    """The program's crisis entries (crisis lines, emergency departments) for the safety
-    app's Help now page to show beside its own EmergencyResource rows.
-
-    To unify the two later: safety's EmergencyResource (dispatch, mobile crisis, nearest ED
-    for a country/region/city/postal prefix) becomes directory entries with `is_crisis` and
-    categories `crisis_line` / `emergency`, plus a coverage field for the postal prefix; Help
-    now then asks `directory_search(program, postal_code=<confirmed location>)` restricted
-    to crisis entries (nearest ED by distance instead of by prefix), and safety keeps only
-    the "most specific match" rule on top. Resources sits left of safety, so safety may
-    import this today."""
+    """The program's listed crisis entries (crisis lines, emergency departments)."""
     return Resource.objects.filter(program=program, is_active=True, is_crisis=True).order_by(
         "name", "pk"
     )
+
+
+CRISIS_RADIUS = 30.0  # miles
+CRISIS_SHOWN = 5
+
+
+def crisis_resources_near(program: Program, postal_code: str, country: str) -> list[Found]:
+    """The directory's crisis entries for someone at `postal_code`: in-person ones (crisis
+    centres, emergency departments) within 30 miles, nearest first, then the online and
+    phone ones; at most five. Outside the US, or for a ZIP code we cannot place, only the
+    online and phone ones (a distance cannot be measured). The safety app's Help now page
+    and crisis panel show these beside its own per-region EmergencyResource numbers
+    (dispatch, mobile crisis team), which match by postal prefix and city instead."""
+    code = postal_code.strip()
+    if country.strip().upper() not in ("", "US") or not code:
+        found = directory_search(program, crisis_only=True)
+        return [f for f in found if f.resource.is_online][:CRISIS_SHOWN]
+    try:
+        found = directory_search(
+            program, postal_code=code, radius_miles=CRISIS_RADIUS, crisis_only=True
+        )
+    except UnknownPostalCode:
+        found = [f for f in directory_search(program, crisis_only=True) if f.resource.is_online]
+    return found[:CRISIS_SHOWN]
 
 
 def chosen_for(client: Client) -> list[ClientResource]:

@@ -26,6 +26,7 @@ from openiop.programs.models import (
     ProgramStaff,
 )
 from openiop.programs.selectors import clients_visible_to
+from openiop.resources.selectors import Found, crisis_resources_near
 from openiop.safety.emergency_numbers import EmergencyNumbers, emergency_numbers
 from openiop.safety.models import (
     Alert,
@@ -274,6 +275,7 @@ class CrisisView:
     resources: list[EmergencyResource]
     support: EmergencyContact | None
     plan: SafetyPlan | None
+    directory: list[Found]  # the program directory's crisis entries near the location
 
 
 def crisis_view(client: Client, *, session_id: int | None = None) -> CrisisView:
@@ -293,6 +295,11 @@ def crisis_view(client: Client, *, session_id: int | None = None) -> CrisisView:
         resources=resources_matching(client.program_id, location),
         support=support_person(client),
         plan=plan_for_crisis(client),
+        directory=crisis_resources_near(
+            client.program,
+            location.postal_code if location is not None and not location.declined else "",
+            country or "",
+        ),
     )
 
 

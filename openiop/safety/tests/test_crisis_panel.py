@@ -2,7 +2,7 @@
 support person, the plan, a time-stamped checklist; staff only, audited, fixed queries."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ from django.test import Client as HttpClient
 from openiop.accounts.models import User
 from openiop.audit.models import AuditEvent
 from openiop.conftest import World
+from openiop.resources.services import resource_save
 from openiop.safety.models import Alert, ChecklistTick, EmergencyResource
 from openiop.safety.selectors import resources_matching
 from openiop.safety.services import location_confirm
@@ -134,3 +135,49 @@ def test_the_client_record_shows_the_collapsed_panel_with_fixed_queries(
     body = http.get(f"/clients/{world.alex.pk}/").content.decode()
     assert "<summary>Crisis panel</summary>" in body
     assert "Raise the alert" in body
+
+
+def _directory(world: World, name: str, postal_code: str, **extra: object) -> Any:
+    fields: dict = {
+        "name": name,
+        "category": "emergency",
+        "postal_code": postal_code,
+        "city": "Testville",
+        "region": "IL",
+        "phone": "312-555-0150",
+        "is_crisis": True,
+        "last_verified_on": date(2026, 11, 1),
+        **extra,
+    }
+    return resource_save(program=world.program, actor=world.dale, **fields)
+
+
+def test_the_directorys_crisis_entries_near_the_client_are_shared_with_the_panel_and_help_now(
+    world: World, login_as: Callable[[User], HttpClient]
+) -> None:
+    """The #10 directory is the shared home of crisis services: from a confirmed location in
+    ZIP 60601, the crisis entry in 60614 (3.0 mi) and the online line show; one in
+    Milwaukee 53202 (81.7 mi) and a non-crisis entry next door do not."""
+    _directory(world, "Lincoln Park Emergency Dept (test)", "60614")
+    _directory(world, "Milwaukee Crisis Center (test)", "53202")
+    _directory(world, "Testville crisis text line", "", is_online=True, category="crisis_line")
+    _directory(world, "Next-door peer group", "60601", is_crisis=False, category="peer_support")
+    _confirm(world, city="Chicago", region="IL", postal_code="60601", country="US")
+    panel = login_as(world.casey).get(f"/clients/{world.alex.pk}/crisis-panel/").content.decode()
+    assert "Lincoln Park Emergency Dept (test)" in panel and "3.0 mi" in panel
+    assert "Testville crisis text line" in panel
+    assert "Milwaukee" not in panel and "Next-door peer group" not in panel
+    help_now = login_as(world.alex.user).get("/help/").content.decode()
+    assert "Lincoln Park Emergency Dept (test)" in help_now
+    assert 'href="tel:312-555-0150"' in help_now
+
+
+def test_abroad_only_the_online_crisis_entries_are_shown(
+    world: World, login_as: Callable[[User], HttpClient]
+) -> None:
+    _directory(world, "Lincoln Park Emergency Dept (test)", "60614")
+    _directory(world, "Testville crisis text line", "", is_online=True, category="crisis_line")
+    _confirm(world, city="Toronto", region="ON", postal_code="M5V 2T6", country="CA")
+    panel = login_as(world.casey).get(f"/clients/{world.alex.pk}/crisis-panel/").content.decode()
+    assert "Testville crisis text line" in panel
+    assert "Lincoln Park" not in panel
