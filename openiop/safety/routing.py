@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from openiop.accounts.models import Role, User
 from openiop.programs.models import CareTeamMember, CareTeamRole, Program, ProgramStaff
 from openiop.safety.models import Alert, AlertStep, OnCallShift, Severity, StaffHours
+from openiop.scheduling.models import Closure
 
 BUSINESS_DAYS = range(0, 5)  # Monday to Friday
 BUSINESS_START = time(9, 0)
@@ -22,11 +23,17 @@ ACK_WITHIN = {Severity.HIGH: timedelta(minutes=5), Severity.MODERATE: timedelta(
 
 
 def next_business_morning(program: Program, after: datetime) -> datetime:
-    """09:00 in the program's zone on the next weekday after `after` (DST-safe: the wall
-    time is built in the zone, then converted)."""
+    """09:00 in the program's zone on the next weekday after `after` that is not one of the
+    program's closure days (holidays), DST-safe: the wall time is built in the zone, then
+    converted. One query."""
     zone = ZoneInfo(program.time_zone)
     day = after.astimezone(zone).date() + timedelta(days=1)
-    while day.weekday() not in BUSINESS_DAYS:
+    closed = set(
+        Closure.objects.filter(
+            program=program, date__gte=day, date__lte=day + timedelta(days=60)
+        ).values_list("date", flat=True)
+    )
+    while day.weekday() not in BUSINESS_DAYS or day in closed:
         day += timedelta(days=1)
     return datetime.combine(day, BUSINESS_START, tzinfo=zone)
 
@@ -40,12 +47,15 @@ def deadline_for(severity: str, program: Program, paged_at: datetime) -> datetim
 
 
 def is_working(user: User, program: Program, at: datetime) -> bool:
-    """Inside one of the user's working periods for the program (program's zone)."""
+    """Inside one of the user's working periods for the program (program's zone); without
+    hours of their own, the program's business hours on a day it is open."""
     local = at.astimezone(ZoneInfo(program.time_zone))
     periods = [
         (h.weekday, h.start, h.end) for h in StaffHours.objects.filter(user=user, program=program)
     ]
-    if not periods:
+    if not periods:  # the program's business hours, which a closure day (holiday) has not
+        if Closure.objects.filter(program=program, date=local.date()).exists():
+            return False
         periods = [(day, BUSINESS_START, BUSINESS_END) for day in BUSINESS_DAYS]
     now = local.time()
     return any(day == local.weekday() and start <= now < end for day, start, end in periods)

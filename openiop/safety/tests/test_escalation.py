@@ -1,7 +1,7 @@
 """Paging and escalation: the on-duty clinician first, then backup, then director; each
 page exactly once whatever the jobs and workers do; nobody reachable shows red everywhere."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from unittest import mock
 
@@ -25,6 +25,7 @@ from openiop.safety.tests.support import (
     raise_measure_alert,
     shift,
 )
+from openiop.scheduling.models import Closure
 
 pytestmark = pytest.mark.django_db
 
@@ -238,6 +239,23 @@ def test_low_alerts_are_due_the_next_business_morning_across_the_dst_change(
     assert due == datetime(2026, 11, 2, 9, 0, tzinfo=CHICAGO)
     assert due.utcoffset() == timedelta(hours=-6)
     assert routing.deadline_for("moderate", world.program, friday) == friday + timedelta(hours=1)
+
+
+def test_low_alerts_skip_the_programs_closure_days(world: World) -> None:
+    # Wednesday 23 December 2026, 16:00; the program is closed on Thursday 24 and Friday 25:
+    # the low alert is due Monday 28 December at 09:00.
+    for day, reason in ((date(2026, 12, 24), "Christmas Eve"), (date(2026, 12, 25), "Christmas")):
+        Closure.objects.create(program=world.program, date=day, reason=reason)
+    Closure.objects.create(program=world.other_program, date=date(2026, 12, 28), reason="Other")
+    wednesday = datetime(2026, 12, 23, 16, 0, tzinfo=CHICAGO)
+    assert routing.deadline_for("low", world.program, wednesday) == datetime(
+        2026, 12, 28, 9, 0, tzinfo=CHICAGO
+    )
+    # On the holiday itself a clinician on the program's default hours is not on duty (the
+    # on-call clinician is paged instead); the day before they are.
+    christmas_eve_10am = datetime(2026, 12, 24, 10, 0, tzinfo=CHICAGO)
+    assert not routing.is_working(world.casey, world.program, christmas_eve_10am)
+    assert routing.is_working(world.casey, world.program, wednesday - timedelta(hours=2))
 
 
 def test_on_the_database_queue_the_jobs_commit_with_the_alert(
