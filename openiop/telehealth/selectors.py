@@ -23,9 +23,11 @@ from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from openiop.accounts.models import Role, User
 from openiop.programs.models import Client
+from openiop.programs.selectors import clients_visible_to
 from openiop.resources.family import family_join_consent
 from openiop.safety.models import ConfirmedLocation
 from openiop.scheduling import roster
@@ -109,6 +111,7 @@ class RosterEntry:
     private: bool | None
     wants_message: bool
     location: str  # "" when not shown to this viewer
+    crisis_url: str  # the client's crisis panel for this session; "" when the viewer may not
 
     def as_json(self) -> dict[str, object]:
         return self.__dict__.copy()
@@ -136,7 +139,8 @@ def _location_text(location: ConfirmedLocation | None) -> str:
 
 def room_roster(viewer: User, session: Session, now: datetime) -> list[RosterEntry]:
     """Everyone waiting or in the room, for staff; with check results and, where this viewer
-    may see it, the location confirmed for this session. Four queries whatever the size."""
+    may see it, the location confirmed for this session and a link to the client's crisis
+    panel (for those whose record the viewer may open). Five queries whatever the size."""
     participants = list(
         Participant.objects.filter(
             session=session, state__in=[ParticipantState.WAITING, ParticipantState.ADMITTED]
@@ -149,6 +153,11 @@ def room_roster(viewer: User, session: Session, now: datetime) -> list[RosterEnt
         visible = set(clients)
     else:
         visible = {b.client.user_id for b in roster.roster_bookings(viewer, session)}
+    records = set(
+        clients_visible_to(viewer)
+        .filter(pk__in=[c.pk for c in clients.values()])
+        .values_list("pk", flat=True)
+    )
     latest: dict[int, ConfirmedLocation] = {}
     for location in ConfirmedLocation.objects.filter(session=session).order_by(
         "-confirmed_at", "-pk"
@@ -158,9 +167,11 @@ def room_roster(viewer: User, session: Session, now: datetime) -> list[RosterEnt
     for p in participants:
         client = clients.get(p.user_id)
         stale = p.last_seen is None or p.last_seen < now - STALE_AFTER
-        shown = ""
+        shown = crisis_url = ""
         if client is not None and p.user_id in visible:
             shown = _location_text(latest.get(client.pk))
+        if client is not None and client.pk in records:
+            crisis_url = reverse("safety:crisis_panel", args=[client.pk]) + f"?session={session.pk}"
         entries.append(
             RosterEntry(
                 user_id=p.user_id,
@@ -176,6 +187,7 @@ def room_roster(viewer: User, session: Session, now: datetime) -> list[RosterEnt
                 private=p.private,
                 wants_message=p.wants_message,
                 location=shown,
+                crisis_url=crisis_url,
             )
         )
     return entries

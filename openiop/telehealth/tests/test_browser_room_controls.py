@@ -1,7 +1,8 @@
 """In the room, with a real Janus (#5): a facilitator on a desktop and a client on a 360 px
 phone use every control and each one shows on the other side — raise hand, chat, low
 bandwidth (the lower simulcast layer arrives), screen share by staff, staff mute, audio only
-(video stops arriving), lock and remove.
+(video stops arriving), lock and remove; and the staff open the client's crisis panel from
+the room.
 
 Runs inside the harness's network namespace like test_browser_video.py."""
 
@@ -92,6 +93,16 @@ def test_every_room_control_reaches_the_other_side(
     receives(client, "video")
     receives(staff, "video")
     room_list = staff.locator("#room-list")
+
+    # The in-session crisis panel opens in a new tab, with this session's location; the
+    # video keeps going in the room's tab.
+    with staff.context.expect_page() as opened:
+        room_list.get_by_role("link", name="Crisis panel for Alex (opens in a new tab)").click()
+    panel = opened.value
+    panel.wait_for_load_state()
+    expect(panel.get_by_text("1 Test Lane")).to_be_visible()
+    panel.close()
+    expect(staff.locator("#in-room")).to_be_visible()
 
     # Raise hand: the facilitator sees it, and sees it go.
     hand = client.get_by_role("button", name="Raise hand")

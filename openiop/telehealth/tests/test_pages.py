@@ -322,3 +322,22 @@ def test_staff_see_reconnecting_when_a_client_drops(
     stale = timezone.now() - timedelta(seconds=30)  # the phone went quiet altogether
     Participant.objects.filter(user=world.alex.user).update(last_seen=stale)
     assert alex_entry()["reconnecting"] is True
+
+
+def test_staff_roster_links_each_clients_crisis_panel_for_this_session(
+    world: World, group_now, login_as, fake_janus: FakeJanus
+) -> None:
+    """#7 with #5: in the room, a clinician opens the in-session crisis panel of a client
+    whose record they may open (Casey: Alex, not Blair), with this session's location."""
+    prejoin(signed_in(world.alex.user), group_now)
+    prejoin(signed_in(world.blair.user), group_now, address="9 Other Road")
+    casey = signed_in(world.casey)
+    casey.post(join_url(group_now), CHECKS)
+    people = {p["name"]: p for p in casey.get(f"{room_url(group_now)}state/").json()["people"]}
+    url = f"/clients/{world.alex.pk}/crisis-panel/?session={group_now.pk}"
+    assert people["Alex"]["crisis_url"] == url
+    assert people["Blair"]["crisis_url"] == ""
+    panel = casey.get(url)
+    assert panel.status_code == 200
+    assert "1 Test Lane" in panel.content.decode()
+    assert "not for this session" not in panel.content.decode()

@@ -429,6 +429,14 @@
       if (!p.is_staff) {
         var d = document.createElement("p"); d.className = "hint"; d.textContent = checkText(p); li.appendChild(d);
         if (p.location) { var l = document.createElement("p"); l.className = "location"; l.textContent = "Location: " + p.location; li.appendChild(l); }
+        if (p.crisis_url) {
+          // A new tab, so the video keeps going while the clinician works the crisis steps.
+          var c = document.createElement("a");
+          c.href = p.crisis_url; c.target = "_blank"; c.rel = "noopener";
+          c.textContent = "Crisis panel";
+          c.setAttribute("aria-label", "Crisis panel for " + p.name + " (opens in a new tab)");
+          var cp = document.createElement("p"); cp.appendChild(c); li.appendChild(cp);
+        }
       }
       if (p.state === "waiting") {
         li.appendChild(button("Let in", "Let " + p.name + " in", { do: "admit", user: p.user_id }));
