@@ -604,10 +604,18 @@ def participant_leave(*, participant: Participant) -> None:
 
 
 # --- chat: kept in the cache only, gone when the room closes ----------------------------------
+#
+# Each message is its own cache entry, numbered by an atomic counter (`cache.incr`), so two
+# people posting at once in two server processes never overwrite each other. With several
+# processes the cache must be shared: OPENIOP_CACHE_URL=redis://... (see DEVELOPERS.md).
 
 
-def _chat_key(session_id: int) -> str:
-    return f"telehealth:chat:{session_id}"
+def _chat_counter(session_id: int) -> str:
+    return f"telehealth:chat:{session_id}:n"
+
+
+def _chat_item(session_id: int, number: int) -> str:
+    return f"telehealth:chat:{session_id}:{number}"
 
 
 def chat_post(*, session: Session, name: str, text: str, now: datetime | None = None) -> None:
@@ -615,16 +623,32 @@ def chat_post(*, session: Session, name: str, text: str, now: datetime | None = 
     if not text:
         raise ValidationError("Write a message first.")
     now = now or timezone.now()
-    key = _chat_key(session.pk)
-    messages: list[dict[str, Any]] = cache.get(key) or []
-    number = (messages[-1]["n"] + 1) if messages else 1
-    messages = [*messages, {"n": number, "name": name, "text": text, "at": now.isoformat()}]
     ttl = max(int((session.ends_at - now).total_seconds()) + 3600, 60)
-    cache.set(key, messages[-CHAT_LIMIT:], ttl)
+    counter = _chat_counter(session.pk)
+    cache.add(counter, 0, ttl)
+    try:
+        number = cache.incr(counter)
+    except ValueError:  # the counter expired between add and incr
+        cache.add(counter, 0, ttl)
+        number = cache.incr(counter)
+    message = {"n": number, "name": name, "text": text, "at": now.isoformat()}
+    cache.set(_chat_item(session.pk, number), message, ttl)
+    cache.touch(counter, ttl)
 
 
 def chat_since(session: Session, after: int) -> list[dict[str, Any]]:
-    return [m for m in cache.get(_chat_key(session.pk)) or [] if m["n"] > after]
+    """The messages numbered above `after`, at most the last CHAT_LIMIT (two cache reads)."""
+    latest = int(cache.get(_chat_counter(session.pk)) or 0)
+    first = max(after + 1, latest - CHAT_LIMIT + 1, 1)
+    keys = [_chat_item(session.pk, n) for n in range(first, latest + 1)]
+    found = cache.get_many(keys) if keys else {}
+    return [found[key] for key in keys if key in found]
+
+
+def chat_forget(session_id: int) -> None:
+    latest = int(cache.get(_chat_counter(session_id)) or 0)
+    keys = [_chat_item(session_id, n) for n in range(1, latest + 1)]
+    cache.delete_many([*keys, _chat_counter(session_id)])
 
 
 # --- presence from Janus events ----------------------------------------------------------------
@@ -807,7 +831,7 @@ def room_close(room: Room, *, now: datetime | None = None) -> dict[int, str]:
         audit_record(
             actor=None, action=Action.UPDATE, object_type="telehealth.room_close", object_id=room.pk
         )
-    cache.delete(_chat_key(room.session_id))
+    chat_forget(room.session_id)
     return outcome
 
 
