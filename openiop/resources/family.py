@@ -89,31 +89,28 @@ def consent_reason(consent: FamilyConsent) -> str:
     return f"family consent {consent.pk}"
 
 
+class UserHooks:
+    """Functions apps to the right register at start-up (resources cannot import them) and
+    this app calls with a family user when something about that person's access changes."""
+
+    def __init__(self) -> None:
+        self._hooks: list[Callable[[User], None]] = []
+
+    def register(self, hook: Callable[[User], None]) -> None:
+        if hook not in self._hooks:
+            self._hooks.append(hook)
+
+    def __call__(self, user: User) -> None:
+        for hook in self._hooks:
+            hook(user)
+
+
 # When a family user's last active consent ends, apps to the right revoke what they issued
-# to them (scheduling's calendar feeds); the family app registers that at start-up.
-_access_ended: list[Callable[[User], None]] = []
-
-
-def access_ended_register(hook: Callable[[User], None]) -> None:
-    if hook not in _access_ended:
-        _access_ended.append(hook)
-
-
-def access_ended(user: User) -> None:
-    for hook in _access_ended:
-        hook(user)
-
+# to them (scheduling's calendar feeds, registered by the family app; telehealth's seats).
+access_ended = UserHooks()
+access_ended_register = access_ended.register
 
 # Whenever one of a family user's consents is revoked (not only the last), apps to the right
 # re-check what that person holds open right now (telehealth: their seat in a live room).
-_consent_revoked: list[Callable[[User], None]] = []
-
-
-def consent_revoked_register(hook: Callable[[User], None]) -> None:
-    if hook not in _consent_revoked:
-        _consent_revoked.append(hook)
-
-
-def consent_revoked(user: User) -> None:
-    for hook in _consent_revoked:
-        hook(user)
+consent_revoked = UserHooks()
+consent_revoked_register = consent_revoked.register

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client as HttpClient
-from django.utils import timezone
 
 from openiop.accounts.services import api_token_issue
 from openiop.audit.models import AuditEvent
@@ -22,7 +21,8 @@ from openiop.notes.services import (
 )
 from openiop.notes.tests.support import attend, past_session
 from openiop.resources.models import FamilyConsent
-from openiop.resources.services import FamilyShare, family_consent_revoke, family_invite
+from openiop.resources.services import family_consent_revoke
+from openiop.resources.tests.support import alex_shares_with_fay
 from openiop.safety.services import location_confirm
 from openiop.scheduling.models import SessionKind
 
@@ -33,19 +33,7 @@ PRIVATE_TEXT = "The clinician's own process notes."
 
 
 def _share(world: World, *scopes: str) -> FamilyConsent:
-    return family_invite(
-        client=world.alex,
-        share=FamilyShare(
-            email=world.fay.email,
-            name="Fay Family",
-            relationship="sister",
-            scopes=frozenset(scopes),
-            purpose="Support at home",
-            expires_at=timezone.now() + timedelta(days=30),
-            signed_name="Alex Testperson",
-        ),
-        actor=world.alex.user,
-    )
+    return alex_shares_with_fay(world, *scopes)
 
 
 def _note(world: World, kind: str, text: str, *, sign: bool, ended_ago: timedelta) -> ProgressNote:

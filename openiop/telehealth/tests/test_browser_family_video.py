@@ -14,12 +14,18 @@ from playwright.sync_api import expect
 
 from openiop.browser import a11y_problems, horizontal_overflow, sign_in
 from openiop.conftest import World
-from openiop.resources.services import FamilyShare, family_consent_revoke, family_invite
+from openiop.resources.services import family_consent_revoke
+from openiop.resources.tests.support import alex_shares_with_fay
 from openiop.scheduling.models import SessionKind
 from openiop.telehealth.models import Presence, Room
 from openiop.telehealth.testing import JanusNetns
 from openiop.telehealth.tests.conftest import make_session, sign_consent
-from openiop.telehealth.tests.test_browser_video import finish_check, receives, wait_until
+from openiop.telehealth.tests.test_browser_video import (
+    finish_check,
+    receives,
+    staff_opens_room,
+    wait_until,
+)
 
 
 @pytest.mark.browser
@@ -37,19 +43,7 @@ def test_family_member_joins_the_family_session_and_leaves_when_consent_is_revok
     )
     world.fay.display_name = "Fay"
     world.fay.save(update_fields=["display_name"])
-    consent = family_invite(
-        client=world.alex,
-        share=FamilyShare(
-            email=world.fay.email,
-            name="Fay",
-            relationship="sister",
-            scopes=frozenset({"schedule"}),
-            purpose="Take part in family sessions",
-            expires_at=timezone.now() + timedelta(days=30),
-            signed_name="Alex Testperson",
-        ),
-        actor=world.alex.user,
-    )
+    consent = alex_shares_with_fay(world, "schedule", name="Fay")
 
     # Fay, on a phone: the family portal's home offers the session with one tap.
     fay = video_new_page("phone")
@@ -68,10 +62,7 @@ def test_family_member_joins_the_family_session_and_leaves_when_consent_is_revok
     # Casey lets her in; she is marked as family and has no location line.
     casey = video_new_page("desktop")
     sign_in(casey, world.casey)
-    casey.goto(f"/sessions/{session.pk}/join/")
-    finish_check(casey)
-    casey.get_by_role("button", name="Open the room").click()
-    casey.wait_for_url(re.compile(r"/room/$"))
+    staff_opens_room(casey, f"/sessions/{session.pk}/join/")
     waiting = casey.locator("#waiting-list")
     expect(waiting).to_contain_text("Fay (family)", timeout=15_000)
     expect(waiting).not_to_contain_text("Location")

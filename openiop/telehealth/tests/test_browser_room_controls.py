@@ -6,7 +6,6 @@ the room.
 
 Runs inside the harness's network namespace like test_browser_video.py."""
 
-import re
 import time
 from datetime import timedelta
 
@@ -19,7 +18,13 @@ from openiop.conftest import World
 from openiop.scheduling.models import SessionKind
 from openiop.telehealth.testing import JanusNetns
 from openiop.telehealth.tests.conftest import make_session, sign_consent
-from openiop.telehealth.tests.test_browser_video import MEDIA_TIMEOUT_MS, finish_check, receives
+from openiop.telehealth.tests.test_browser_video import (
+    MEDIA_TIMEOUT_MS,
+    answer_client_prejoin,
+    finish_check,
+    receives,
+    staff_opens_room,
+)
 
 # The widest inbound video frame over all the page's subscriptions (0 before any frame).
 WIDEST = """async () => {
@@ -73,21 +78,10 @@ def test_every_room_control_reaches_the_other_side(
     sign_in(client, world.alex)
     client.goto(join)
     finish_check(client)
-    client.get_by_label(re.compile("somewhere private")).check()
-    client.get_by_label("I'm at this address").check()
-    client.get_by_label("Street address").fill("1 Test Lane")
-    client.get_by_label("City or town").fill("Testville")
-    client.get_by_label("State or region").fill("IL")
-    client.get_by_label("Country code").fill("US")
-    client.get_by_role("button", name="Go to the waiting room").click()
-    client.wait_for_url(re.compile(r"/room/$"))
-
+    answer_client_prejoin(client)
     staff = video_new_page("desktop")
     sign_in(staff, world.fran)
-    staff.goto(join)
-    finish_check(staff)
-    staff.get_by_role("button", name="Open the room").click()
-    staff.wait_for_url(re.compile(r"/room/$"))
+    staff_opens_room(staff, join)
     staff.get_by_role("button", name="Let Alex in").click(timeout=15_000)
     expect(client.locator("#in-room")).to_be_visible(timeout=15_000)
     receives(client, "video")

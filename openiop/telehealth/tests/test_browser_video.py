@@ -40,6 +40,26 @@ def finish_check(page: Page) -> None:
     expect(page.locator("#check-status")).to_contain_text("We recommend", timeout=15_000)
 
 
+def answer_client_prejoin(page: Page) -> None:
+    """A client's privacy and location answers (at home, 1 Test Lane), then the waiting room."""
+    page.get_by_label(re.compile("somewhere private")).check()
+    page.get_by_label("I'm at this address").check()
+    page.get_by_label("Street address").fill("1 Test Lane")
+    page.get_by_label("City or town").fill("Testville")
+    page.get_by_label("State or region").fill("IL")
+    page.get_by_label("Country code").fill("US")
+    page.get_by_role("button", name="Go to the waiting room").click()
+    page.wait_for_url(re.compile(r"/room/$"))
+
+
+def staff_opens_room(page: Page, join: str) -> None:
+    """Staff: the device check, then straight into the room."""
+    page.goto(join)
+    finish_check(page)
+    page.get_by_role("button", name="Open the room").click()
+    page.wait_for_url(re.compile(r"/room/$"))
+
+
 def receives(page: Page, kind: str) -> None:
     page.wait_for_function(
         f"() => window.openiopReceived && window.openiopReceived.{kind} > 0",
@@ -71,24 +91,14 @@ def test_clinician_admits_client_and_each_receives_the_other(
     client.goto(join)
     finish_check(client)
     assert a11y_problems(client) == [] and horizontal_overflow(client) == 0
-    client.get_by_label(re.compile("somewhere private")).check()
-    client.get_by_label("I'm at this address").check()
-    client.get_by_label("Street address").fill("1 Test Lane")
-    client.get_by_label("City or town").fill("Testville")
-    client.get_by_label("State or region").fill("IL")
-    client.get_by_label("Country code").fill("US")
-    client.get_by_role("button", name="Go to the waiting room").click()
-    client.wait_for_url(re.compile(r"/room/$"))
+    answer_client_prejoin(client)
     expect(client.get_by_role("heading", name="You're in the waiting room")).to_be_visible()
     assert a11y_problems(client) == [] and horizontal_overflow(client) == 0
 
     # The clinician, on a desktop: device check only, then the room with the waiting list.
     clinician = video_new_page("desktop")
     sign_in(clinician, world.casey)
-    clinician.goto(join)
-    finish_check(clinician)
-    clinician.get_by_role("button", name="Open the room").click()
-    clinician.wait_for_url(re.compile(r"/room/$"))
+    staff_opens_room(clinician, join)
     waiting = clinician.locator("#waiting-list")
     expect(waiting).to_contain_text("Alex", timeout=15_000)
     expect(waiting).to_contain_text("Location: 1 Test Lane")

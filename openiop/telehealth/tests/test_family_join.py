@@ -12,36 +12,17 @@ from openiop.audit.models import AuditEvent
 from openiop.conftest import World
 from openiop.programs.tests.enrollment_support import api_headers, api_post
 from openiop.resources.models import FamilyConsent
-from openiop.resources.services import FamilyShare, family_consent_revoke, family_invite
+from openiop.resources.services import family_consent_revoke
+from openiop.resources.tests.support import alex_shares_with_fay
 from openiop.scheduling.models import Attendance, Session, SessionKind
 from openiop.telehealth import services
 from openiop.telehealth.models import JoinTicket, Participant, ParticipantState, Presence, Room
 from openiop.telehealth.tests.conftest import FakeJanus, make_session, sign_consent, signed_in
-
-CHECKS = {"rtt_ms": "40", "throughput_kbps": "2500", "camera_ok": "true", "mode": "video"}
-HOME = {
-    "privacy": "private",
-    "location_choice": "here",
-    "address": "1 Test Lane",
-    "city": "Testville",
-    "region": "IL",
-    "postal_code": "60000",
-    "country": "us",
-}
+from openiop.telehealth.tests.test_pages import CHECKS
 
 
 def shared(world: World, *scopes: str) -> FamilyConsent:
-    """Alex shares `scopes` with Fay (the family persona)."""
-    share = FamilyShare(
-        email=world.fay.email,
-        name="Fay Family",
-        relationship="sister",
-        scopes=frozenset(scopes),
-        purpose="Take part in family sessions",
-        expires_at=timezone.now() + timedelta(days=30),
-        signed_name="Alex Testperson",
-    )
-    return family_invite(client=world.alex, share=share, actor=world.alex.user)
+    return alex_shares_with_fay(world, *scopes)
 
 
 def session_now(world: World, kind: str = SessionKind.FAMILY) -> Session:
