@@ -54,12 +54,12 @@ def client_sessions(client: Client, start: datetime, end: datetime) -> list[Sess
 
 
 def facilitator_day(user: User, day: date) -> list[Session]:
-    """The sessions `user` runs on `day` of their own zone, each with its program, track and
-    `booked` (seats taken). One query."""
+    """The sessions `user` runs on `day` of their own zone, each with its program, track,
+    partner location (in person) and `booked` (seats taken). One query."""
     lo, hi = day_bounds(day, ZoneInfo(user.time_zone))
     return list(
         Session.objects.filter(facilitator=user, starts_at__gte=lo, starts_at__lt=hi)
-        .select_related("program", "track")
+        .select_related("program", "track", "in_person_location")
         .annotate(booked=Count("bookings", filter=Q(bookings__status=BookingStatus.BOOKED)))
         .order_by("starts_at", "pk")
     )

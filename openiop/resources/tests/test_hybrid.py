@@ -75,6 +75,25 @@ def test_my_week_shows_the_address_instead_of_join(world: World, login_as: Login
     assert f"/sessions/{online.pk}/join/" in page
 
 
+def test_staff_day_session_and_roster_pages_say_where(world: World, login_as: Login) -> None:
+    """Fran's day shows the partner address instead of "Start / open room" for the session
+    held in person; its session and roster pages say where too."""
+    place = _location(world)
+    start = timezone.now().replace(microsecond=0) + timedelta(minutes=30)
+    in_person = make_session(world.program, world.fran, start, minutes=60)
+    Session.objects.filter(pk=in_person.pk).update(in_person_location=place)
+    online = make_session(world.program, world.fran, start + timedelta(hours=2), minutes=60)
+    book(in_person, world.alex)
+    fran = login_as(world.fran)
+    day = timezone.localdate(start, ZoneInfo(world.fran.time_zone))
+    page = fran.get(f"/schedule/day/?date={day:%Y-%m-%d}").content.decode()
+    assert "In person at Northside Community Center (demo), 100 Example Ave" in page
+    assert f"/sessions/{in_person.pk}/join/" not in page
+    assert f"/sessions/{online.pk}/join/" in page
+    for path in (f"/schedule/sessions/{in_person.pk}/", f"/sessions/{in_person.pk}/roster/"):
+        assert "In person at Northside Community Center (demo)" in fran.get(path).content.decode()
+
+
 def test_post_sessions_takes_a_partner_location(world: World, client: HttpClient) -> None:
     place = _location(world)
     raw, _ = api_token_issue(user=world.dale)
