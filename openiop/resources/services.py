@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -339,6 +339,19 @@ def information_text(scopes: frozenset[str] | list[str]) -> str:
     return "; ".join(labels) + ". Nothing else from the clinical record."
 
 
+def _account_for(email: str) -> User | None:
+    return User.objects.select_for_update().filter(email__iexact=email).first()
+
+
+def _invitee_problems(person: User | None, client: Client) -> dict[str, list[str]]:
+    """Why the account behind an invited address cannot take this invitation, if it can't."""
+    if person is not None and person.role != Role.FAMILY:
+        return {"email": [OTHER_ROLE]}
+    if person is not None and family.active_consents(person).filter(client=client).exists():
+        return {"email": [ALREADY_SHARING]}
+    return {}
+
+
 @transaction.atomic
 def family_invite(*, client: Client, share: FamilyShare, actor: User) -> FamilyConsent:
     """The client shares `share.scopes` with a family member: their consent is recorded and
@@ -359,22 +372,29 @@ def family_invite(*, client: Client, share: FamilyShare, actor: User) -> FamilyC
         errors["name"] = ["Give the person's name."]
     if not share.relationship.strip():
         errors["relationship"] = ["Say how they are related to you, e.g. parent or friend."]
-    person = User.objects.select_for_update().filter(email__iexact=email).first()
-    if person is not None and person.role != Role.FAMILY:
-        errors["email"] = [OTHER_ROLE]
-    elif person is not None and family.active_consents(person).filter(client=client).exists():
-        errors["email"] = [ALREADY_SHARING]
+    person = _account_for(email)
+    errors.update(_invitee_problems(person, client))
     if errors:
         raise ValidationError(errors)
     if person is None:
-        person = user_create(
-            email=email,
-            role=Role.FAMILY,
-            password=None,
-            display_name=share.name.strip(),
-            time_zone=client.time_zone,
-            actor=actor,
-        )
+        try:
+            with transaction.atomic():  # a savepoint: a simultaneous invitation may win
+                person = user_create(
+                    email=email,
+                    role=Role.FAMILY,
+                    password=None,
+                    display_name=share.name.strip(),
+                    time_zone=client.time_zone,
+                    actor=actor,
+                )
+        except (IntegrityError, ValidationError):  # the insert, or the uniqueness check
+            winner = _account_for(email)
+            if winner is None:  # not an address clash after all
+                raise
+            problems = _invitee_problems(winner, client)
+            if problems:
+                raise ValidationError(problems) from None
+            person = winner
     scopes = frozenset(share.scopes)
     consent = FamilyConsent.objects.create(
         client=client,

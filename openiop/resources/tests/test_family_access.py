@@ -380,3 +380,25 @@ def test_the_sweep_revokes_what_an_expired_consent_left_behind(
         assert family_access_sweep() == 0
     assert not ApiToken.objects.filter(user=world.fay, revoked_at__isnull=True).exists()
     assert not CalendarFeed.objects.filter(user=world.fay, revoked_at__isnull=True).exists()
+
+
+def test_an_invitation_racing_another_for_the_same_new_address_joins_its_account(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two clients invite the same new address at once: the slower one looked before the
+    other's account existed, so its create meets the unique address; it then takes that
+    account and shares with it, instead of failing with a server error."""
+    from openiop.resources import services
+
+    family_invite(
+        client=world.blair, share=share("new.person@example.test"), actor=world.blair.user
+    )
+    real_lookup = services._account_for
+    lookups = iter([None])  # the first look finds nothing, as it did for the slower request
+    monkeypatch.setattr(services, "_account_for", lambda email: next(lookups, real_lookup(email)))
+    consent = family_invite(
+        client=world.alex, share=share("new.person@example.test"), actor=world.alex.user
+    )
+    person = User.objects.get(email="new.person@example.test")
+    assert consent.family_user == person and person.role == Role.FAMILY
+    assert FamilyConsent.objects.filter(family_user=person).count() == 2
