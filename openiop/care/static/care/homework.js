@@ -42,11 +42,10 @@
 
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
-  // Leaving a field saves soon, not at once: when the field is left by pressing "Save draft"
-  // or "Hand it in", the form itself carries the answers and the pending save is dropped.
   form.addEventListener("focusout", function () {
-    if (dirty) { if (timer) clearTimeout(timer); timer = setTimeout(save, 400); }
+    if (dirty) { if (timer) clearTimeout(timer); save(); }
   });
+  // "Save draft" or "Hand it in" sends the answers itself: no autosave after that.
   form.addEventListener("submit", function () {
     if (timer) clearTimeout(timer);
     timer = null;
