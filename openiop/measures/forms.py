@@ -32,38 +32,60 @@ class QuestionForm(forms.Form):
     def __init__(self, *args: Any, item: Item, initial_value: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.item = item
-        field: forms.Field
-        initial = _initial(item, initial_value)
-        if item.kind == "choice":
-            choices = [(str(o.value), o.label) for o in item.options]
-            field = forms.ChoiceField(choices=choices, widget=forms.RadioSelect)
-        elif item.kind == "yesno":
-            field = forms.ChoiceField(
-                choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect
-            )
-        elif item.kind == "number" and (buttons := number_choices(item)) is not None:
-            field = forms.ChoiceField(choices=buttons, widget=forms.RadioSelect)
-        elif item.kind == "number":
-            field = forms.CharField(
-                widget=forms.NumberInput(
-                    attrs={
-                        "min": item.min,
-                        "max": item.max,
-                        "step": item.step or "any",
-                        "inputmode": "decimal",
-                    }
-                )
-            )
-        else:
-            field = forms.CharField(
-                widget=forms.Textarea(attrs={"rows": 4, "maxlength": item.max_length})
-            )
+        field = item_field(item, initial_value)
         field.required = not item.optional
         field.error_messages["required"] = "Choose an answer to go on."
-        field.label = item.text
-        field.help_text = item.hint
-        field.initial = initial
         self.fields["answer"] = field
+
+
+class StaffEntryForm(forms.Form):
+    """Every item of one instrument on one page, for a clinician recording the client's
+    answers in session. All fields optional here: the skip logic decides what is needed and
+    the service names what is missing."""
+
+    def __init__(self, *args: Any, items: list[Item], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            field = item_field(item, None)
+            field.required = False
+            self.fields[item.id] = field
+
+    def raw_answers(self) -> dict[str, Any]:
+        return {item.id: self.cleaned_data.get(item.id) for item in self.items}
+
+
+def item_field(item: Item, initial_value: Any) -> forms.Field:
+    """The form field for one item: radios for choices, yes/no and short number scales; a
+    number box or a text area otherwise. Labelled with the item's text and hint."""
+    field: forms.Field
+    initial = _initial(item, initial_value)
+    if item.kind == "choice":
+        choices = [(str(o.value), o.label) for o in item.options]
+        field = forms.ChoiceField(choices=choices, widget=forms.RadioSelect)
+    elif item.kind == "yesno":
+        field = forms.ChoiceField(choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect)
+    elif item.kind == "number" and (buttons := number_choices(item)) is not None:
+        field = forms.ChoiceField(choices=buttons, widget=forms.RadioSelect)
+    elif item.kind == "number":
+        field = forms.CharField(
+            widget=forms.NumberInput(
+                attrs={
+                    "min": item.min,
+                    "max": item.max,
+                    "step": item.step or "any",
+                    "inputmode": "decimal",
+                }
+            )
+        )
+    else:
+        field = forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 4, "maxlength": item.max_length})
+        )
+    field.label = item.text
+    field.help_text = item.hint
+    field.initial = initial
+    return field
 
 
 def _initial(item: Item, value: Any) -> Any:

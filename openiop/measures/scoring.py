@@ -3,6 +3,7 @@ always give the same result, so every rule is tested without a database."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -189,6 +190,21 @@ def is_asked(item: Item, answers: dict[str, Any]) -> bool:
 def asked_items(definition: Definition, answers: dict[str, Any]) -> list[Item]:
     """The items the skip logic asks, given the answers so far (in order)."""
     return [item for item in definition.items if is_asked(item, answers)]
+
+
+def answers_asked(definition: Definition, raw: dict[str, Any]) -> dict[str, Any]:
+    """The raw answers to the items the skip logic asks given the earlier answers, blanks
+    left out (a one-page form shows every item; what it skips is dropped, not refused)."""
+    typed: dict[str, Any] = {}
+    kept: dict[str, Any] = {}
+    for item in definition.items:
+        value = raw.get(item.id)
+        if not is_asked(item, typed) or value is None or value == "":
+            continue
+        kept[item.id] = value
+        with contextlib.suppress(ValueError):  # check_answers names it
+            typed[item.id] = coerce(item, value)
+    return kept
 
 
 def check_answers(definition: Definition, raw: dict[str, Any]) -> dict[str, Any]:

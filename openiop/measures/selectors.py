@@ -41,12 +41,17 @@ def client_for_answering(user: User, client_id: int) -> Client:
     in the API) for one they see but may not answer for (a director, a facilitator, a
     break-glass reader)."""
     client = get_client_for_user(user, client_id)
-    if user.role == Role.CLIENT:
-        return client
-    on_team = CareTeamMember.objects.filter(client=client, user=user).exists()
-    if user.role == Role.CLINICIAN and on_team:
+    if user.role == Role.CLIENT or may_answer_for(user, client):
         return client
     raise PermissionDenied(NOT_ALLOWED_ADMINISTER)
+
+
+def may_answer_for(user: User, client: Client) -> bool:
+    """Whether `user` (who can see `client`) may record the client's answers in session."""
+    return (
+        user.role == Role.CLINICIAN
+        and CareTeamMember.objects.filter(client=client, user=user).exists()
+    )
 
 
 def own_client(user: User) -> Client:

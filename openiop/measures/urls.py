@@ -13,6 +13,7 @@ urlpatterns = [
     path("me/measures/<int:instrument_id>/q/<int:number>/", views.question, name="question"),
     path("me/measures/<int:instrument_id>/review/", views.review, name="review"),
     path("clients/<int:client_id>/measures/", views.client_measures, name="client"),
+    path("clients/<int:client_id>/measures/enter/", views.enter, name="enter"),
     # <str:…> rather than <int:…> so that anonymous visitors to a malformed id are still sent
     # to sign in first; the views answer 404 for anything but digits.
     path(

@@ -16,10 +16,16 @@ from openiop.accounts.models import User
 from openiop.audit.models import Action
 from openiop.audit.services import audit_record_atomic
 from openiop.measures import charts, instruments, selectors, services
-from openiop.measures.forms import DefinitionForm, QuestionForm
+from openiop.measures.forms import DefinitionForm, QuestionForm, StaffEntryForm
 from openiop.measures.instruments import Loaded
-from openiop.measures.models import Draft, Instrument, Response
-from openiop.measures.scoring import AnswersInvalid, answer_label, asked_items, risky_answer
+from openiop.measures.models import Draft, Instrument, Response, ResponseSource
+from openiop.measures.scoring import (
+    AnswersInvalid,
+    answer_label,
+    answers_asked,
+    asked_items,
+    risky_answer,
+)
 from openiop.programs.models import Client, Track
 from openiop.programs.selectors import get_client_for_user, get_program_for_director
 
@@ -206,9 +212,62 @@ def client_measures(request: HttpRequest, client_id: int) -> HttpResponse:
     )
     series = selectors.client_series(client)
     due = selectors.due_for_clients([client.pk]).get(client.pk, [])
-    return render(
-        request, "measures/client_measures.html", {"client": client, "series": series, "due": due}
-    )
+    context = {
+        "client": client,
+        "series": series,
+        "due": due,
+        "may_enter": selectors.may_answer_for(user, client),
+    }
+    return render(request, "measures/client_measures.html", context)
+
+
+@login_required
+def enter(request: HttpRequest, client_id: int) -> HttpResponse:
+    """A clinician on the care team records the client's answers in session: choose the
+    questionnaire (``?instrument=<code>``), then every question on one page. Scored, saved
+    and risk-checked exactly like the client's own answers, marked as entered by staff."""
+    user: User = request.user  # type: ignore[assignment]
+    client = selectors.client_for_answering(user, client_id)  # 404, or 403 for a reader
+    choices = instruments.available(client.program)
+    loaded = next((x for x in choices if x.code == request.GET.get("instrument")), None)
+    if loaded is None:
+        audit_record_atomic(
+            actor=user,
+            action=Action.READ,
+            object_type="measures.enter",
+            object_id=client.pk,
+            client_id=client.pk,
+        )
+        return render(request, "measures/enter.html", {"client": client, "choices": choices})
+    form = StaffEntryForm(request.POST or None, items=loaded.definition.items)
+    if request.method == "POST" and form.is_valid():
+        try:
+            submitted = services.response_submit(
+                client=client,
+                actor=user,
+                loaded=loaded,
+                answers=answers_asked(loaded.definition, form.raw_answers()),
+                source=ResponseSource.CLINICIAN,
+            )
+        except AnswersInvalid as bad:
+            for item_id, problem in bad.problems:
+                form.add_error(item_id if item_id in form.fields else None, problem)
+        else:
+            response = submitted.response
+            if response.alert_id is not None:
+                messages.warning(
+                    request,
+                    f"Saved. These answers raised an alert for {client.first_name}'s care "
+                    "team; the crisis panel is open below.",
+                )
+                return redirect("safety:crisis_panel", client_id=client.pk)
+            score = f": {response.total}" if response.total is not None else ""
+            label = selectors.band_label(loaded.definition, response.band)
+            band = f" ({label})" if label else ""
+            messages.success(request, f"Saved {loaded.definition.name}{score}{band}.")
+            return redirect("measures:client", client_id=client.pk)
+    context = {"client": client, "loaded": loaded, "definition": loaded.definition, "form": form}
+    return render(request, "measures/enter.html", context, status=400 if form.errors else 200)
 
 
 @login_required
