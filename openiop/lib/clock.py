@@ -16,6 +16,7 @@ from collections.abc import Callable
 # (command, arguments, seconds between runs)
 JOBS: list[tuple[str, list[str], int]] = [
     ("safety_sweep", [], 60),  # escalate unacknowledged alerts past their deadline
+    ("measures_sweep", [], 60),  # risky answers left in unfinished questionnaires
     ("notify_dispatch", ["--once"], 60),  # send due messages, recover dead workers' claims
     ("rooms_close", [], 60),  # attendance from video presence, then destroy the Janus room
     ("family_access_sweep", [], 300),  # tokens and feeds of family whose consent expired

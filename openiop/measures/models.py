@@ -97,6 +97,11 @@ class Draft(models.Model):
     version = models.ForeignKey(InstrumentVersion, on_delete=models.CASCADE, related_name="+")
     answers = models.JSONField(default=dict)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Raised when a risky answer sat in a questionnaire the client did not finish
+    # (`services.risky_drafts_alert`); submitting it later does not raise a second one.
+    alert = models.ForeignKey(
+        "safety.Alert", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [

@@ -7,7 +7,7 @@ scored), then scored and saved with its alert, if a risk rule fired, in the same
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,7 +28,15 @@ from openiop.measures.models import (
     ScheduleRule,
 )
 from openiop.measures.schema import definition_parse
-from openiop.measures.scoring import AnswersInvalid, asked_items, check_answers, coerce, score
+from openiop.measures.scoring import (
+    SEVERITIES,
+    AnswersInvalid,
+    Result,
+    asked_items,
+    check_answers,
+    coerce,
+    score,
+)
 from openiop.programs.models import Client, Program, Track
 from openiop.safety.models import Alert
 from openiop.safety.services import alert_raise
@@ -69,7 +77,8 @@ def response_submit(
 
     Raises AnswersInvalid (UnknownInstrument for a code the client's program does not have)
     before writing anything. Queries: the instrument, the client row lock, the double-tap
-    look-up, the insert, the draft delete and the audit event (plus the alert's when one
+    look-up, the draft look-up (and its delete when there is one), the insert and the audit
+    event (plus the alert's when one
     fires), whatever the instrument.
     """
     if loaded is None:
@@ -90,6 +99,13 @@ def response_submit(
     if earlier is not None:
         return Submitted(response=earlier, duplicate=True, alert=None)
     result = score(loaded.definition, checked)
+    draft = (
+        Draft.objects.filter(client=client, instrument=loaded.instrument)
+        .select_related("alert")
+        .only("pk", "alert__id", "alert__severity")
+        .first()
+    )
+    draft_alert = draft.alert if draft is not None else None
     response = Response.objects.create(
         client=client,
         instrument=loaded.instrument,
@@ -106,7 +122,12 @@ def response_submit(
         body_digest=digest,
     )
     alert = None
-    if result.risks:
+    if result.risks and draft_alert is not None and not _more_severe(result, draft_alert):
+        # Already raised while the answers sat unfinished: that alert is this response's.
+        alert = draft_alert
+        response.alert_id = alert.pk
+        response.save(update_fields=["alert_id"])
+    elif result.risks:
         # Exactly one alert however many rules fired: the highest severity, every reason.
         alert = alert_raise(
             client=client,
@@ -118,7 +139,8 @@ def response_submit(
         )
         response.alert_id = alert.pk
         response.save(update_fields=["alert_id"])
-    Draft.objects.filter(client=client, instrument=loaded.instrument).delete()
+    if draft is not None:
+        Draft.objects.filter(pk=draft.pk).delete()
     audit_record(
         actor=actor,
         action=Action.CREATE,
@@ -127,6 +149,46 @@ def response_submit(
         client_id=client.pk,
     )
     return Submitted(response=response, duplicate=False, alert=alert)
+
+
+def _more_severe(result: Result, alert: Alert) -> bool:
+    return SEVERITIES.index(result.severity) > SEVERITIES.index(alert.severity)
+
+
+# A questionnaire left unfinished this long with a risky answer in it alerts the care team.
+ABANDONED_AFTER = timedelta(minutes=30)
+UNFINISHED = " (answered in a questionnaire the client has not finished)"
+
+
+def risky_drafts_alert(*, now: datetime | None = None) -> int:
+    """The backstop for a risky answer the client gave and then left: a draft untouched for
+    30 minutes whose answers so far fire a risk rule raises one alert (like a submitted
+    response would), once per draft. Idempotent; the clock runs it every minute. Returns
+    how many alerts it raised."""
+    now = now or timezone.now()
+    raised = 0
+    stale = Draft.objects.filter(alert__isnull=True, updated_at__lte=now - ABANDONED_AFTER)
+    for draft in stale.select_related("version").order_by("pk")[:500]:
+        result = score(instruments.parsed(draft.version), draft.answers)
+        if not result.risks:
+            continue
+        with transaction.atomic():
+            locked = Draft.objects.select_for_update().filter(pk=draft.pk, alert__isnull=True)
+            current = locked.select_related("client").first()
+            if current is None:  # submitted, or another sweep got there first
+                continue
+            alert = alert_raise(
+                client=current.client,
+                severity=result.severity,
+                source=result.risks[0].source,
+                reason=result.alert_reason + UNFINISHED,
+                source_ref=f"measures.draft:{current.pk}",
+                raised_by=None,
+            )
+            current.alert = alert
+            current.save(update_fields=["alert"])
+            raised += 1
+    return raised
 
 
 def draft_answers(draft: Draft | None, loaded: Loaded) -> dict[str, Any]:

@@ -14,6 +14,7 @@ def test_each_job_runs_when_its_interval_has_passed() -> None:
     assert clock.tick(59, last, lambda name, *a: ran.append(name)) == []
     assert clock.tick(60, last, lambda name, *a: ran.append(name)) == [
         "safety_sweep",
+        "measures_sweep",
         "notify_dispatch",
         "rooms_close",
     ]

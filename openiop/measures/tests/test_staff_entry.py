@@ -32,7 +32,7 @@ def test_the_clinician_picks_a_questionnaire_and_saves_a_scored_phq9(
     assert "?instrument=phq9" in pick and "?instrument=cssrs_screen" in pick
     form = casey.get(_url(world, "phq9")).content.decode()
     assert "Little interest or pleasure in doing things" in form
-    saved = casey.post(_url(world, "phq9"), {**phq9(12), "10": "1"})
+    saved = casey.post(_url(world, "phq9"), {**phq9(12), "difficulty": "1"})
     assert saved.status_code == 302
     response = Response.objects.get(client=world.alex)
     assert (response.total, response.source) == (12, ResponseSource.CLINICIAN)
@@ -44,7 +44,7 @@ def test_the_clinician_picks_a_questionnaire_and_saves_a_scored_phq9(
 def test_a_risky_answer_raises_the_alert_and_opens_the_crisis_panel(
     world: World, login_as: Login
 ) -> None:
-    saved = login_as(world.casey).post(_url(world, "phq9"), {**phq9(10), "9": "1", "10": "1"})
+    saved = login_as(world.casey).post(_url(world, "phq9"), {**phq9(10), "9": "1"})
     assert saved["Location"] == f"/clients/{world.alex.pk}/crisis-panel/"
     assert Alert.objects.filter(client=world.alex).count() == 1
 
