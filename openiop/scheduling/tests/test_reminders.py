@@ -169,7 +169,8 @@ def test_joining_a_series_schedules_each_booked_occurrence(world: World) -> None
         kind=SessionKind.GROUP,
         facilitator=world.fran,
         rrule="FREQ=WEEKLY;BYDAY=WE",
-        first_local_start=datetime(2026, 12, 2, 18, 0),
+        # A wall time stored labelled UTC, as series_create stores it.
+        first_local_start=datetime(2026, 12, 2, 18, 0, tzinfo=UTC),
         time_zone="America/Chicago",
         duration_minutes=180,
         capacity=8,
