@@ -1,27 +1,19 @@
 """The family member's pages: each one asks for the consent naming its scope on every
 request (404 without one: revoked, expired, never given or another client's)."""
 
-from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.password_validation import password_validators_help_texts
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from openiop.accounts.models import User
-from openiop.audit.models import Action
-from openiop.audit.services import audit_record_atomic
 from openiop.family import selectors
-from openiop.programs.referral_forms import InvitePasswordForm
+from openiop.programs.views.referrals import password_from_invite
 from openiop.resources import services as resource_services
 from openiop.resources.invites import user_for_family_invite
 from openiop.resources.models import FamilyScope
 from openiop.resources.texts import REDISCLOSURE_NOTICE
 from openiop.safety.models import SafetyPlan
-
-_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _user(request: HttpRequest) -> User:
@@ -29,29 +21,16 @@ def _user(request: HttpRequest) -> User:
 
 
 def invite_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    """The link from the invitation: choose a password, then arrive signed in at home."""
-    if user_for_family_invite(uidb64, token) is None:
-        return render(request, "family/invite_invalid.html", status=410)
-    form = InvitePasswordForm(
-        request.POST if request.method == "POST" else None,
-        help_text=" ".join(password_validators_help_texts()),
+    """The link from a family invitation: choose a password, then arrive signed in."""
+    return password_from_invite(
+        request,
+        uidb64,
+        token,
+        invited=user_for_family_invite,
+        accept=resource_services.family_invite_accept,
+        invalid=resource_services.FamilyInviteInvalid,
+        invalid_template="family/invite_invalid.html",
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = resource_services.family_invite_accept(
-                uidb64=uidb64, token=token, password=form.cleaned_data["password1"]
-            )
-        except resource_services.FamilyInviteInvalid:
-            return render(request, "family/invite_invalid.html", status=410)
-        except ValidationError as error:
-            form.add_error("password1", error)
-        else:
-            login(request, user, backend=_BACKEND)
-            audit_record_atomic(actor=user, action=Action.LOGIN, object_type="session")
-            messages.success(request, "Your password is set. Welcome to OpenIOP.")
-            return redirect("home")
-    status = 400 if form.errors else 200
-    return render(request, "programs/referrals/invite.html", {"form": form}, status=status)
 
 
 def _context(consent: object) -> dict[str, object]:

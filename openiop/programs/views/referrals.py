@@ -1,5 +1,6 @@
 """Referral intake pages: the referral form, client documents, the client's invitation."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -123,20 +124,41 @@ def invite_resend(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 def invite_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    """The link from the invitation: choose a password, then arrive signed in at home."""
-    invited = user_for_invite(uidb64, token)
-    if invited is None:
-        return render(request, "programs/referrals/invite_invalid.html", status=410)
+    """The link from a client's invitation: choose a password, then arrive signed in."""
+    return password_from_invite(
+        request,
+        uidb64,
+        token,
+        invited=user_for_invite,
+        accept=invite_services.invite_accept,
+        invalid=invite_services.InviteInvalid,
+        invalid_template="programs/referrals/invite_invalid.html",
+    )
+
+
+def password_from_invite(
+    request: HttpRequest,
+    uidb64: str,
+    token: str,
+    *,
+    invited: Callable[[str, str], object | None],
+    accept: Callable[..., User],
+    invalid: type[Exception],
+    invalid_template: str,
+) -> HttpResponse:
+    """One flow for every emailed one-time link (a client's, a family member's): 410 with
+    `invalid_template` for a used or expired link; otherwise choose a password (checked by
+    the validators), sign in (audited) and arrive at home."""
+    if invited(uidb64, token) is None:
+        return render(request, invalid_template, status=410)
     form = InvitePasswordForm(
         _posted(request)[0], help_text=" ".join(password_validators_help_texts())
     )
     if request.method == "POST" and form.is_valid():
         try:
-            user = invite_services.invite_accept(
-                uidb64=uidb64, token=token, password=form.cleaned_data["password1"]
-            )
-        except invite_services.InviteInvalid:
-            return render(request, "programs/referrals/invite_invalid.html", status=410)
+            user = accept(uidb64=uidb64, token=token, password=form.cleaned_data["password1"])
+        except invalid:
+            return render(request, invalid_template, status=410)
         except ValidationError as error:
             form.add_error("password1", error)
         else:
