@@ -44,6 +44,7 @@ class RedeemOut(Schema):
     janus_url: str
     room: int
     pin: str
+    janus_token: str
     feed_id: int
     screen_feed_id: int | None
     display: str
@@ -123,10 +124,11 @@ def join_ticket(request: HttpRequest, session_id: int) -> Status[dict[str, Any]]
 
 @router.post(
     "/telehealth/tickets/redeem",
-    response={200: RedeemOut, 401: Detail, 403: Detail, 409: Detail},
+    response={200: RedeemOut, 401: Detail, 403: Detail, 409: Detail, 503: Detail},
 )
 def redeem(request: HttpRequest, body: RedeemIn) -> Status[dict[str, Any]]:
-    """Trade a ticket for its room's PIN (once, before it expires, for that room only)."""
+    """Trade a ticket for its room's PIN and a join token on the room's access list (once,
+    before it expires, for that room only). 503 when video is down: try again."""
     try:
         answer = services.ticket_redeem(
             user=request.user,  # type: ignore[arg-type]
@@ -135,6 +137,8 @@ def redeem(request: HttpRequest, body: RedeemIn) -> Status[dict[str, Any]]:
         )
     except services.Refused as refused:
         return Status(refused.status, {"detail": refused.detail})
+    except janus.JanusUnavailable:
+        return Status(503, {"detail": services.VIDEO_DOWN})
     return Status(200, answer)
 
 

@@ -19,9 +19,10 @@ Settings (openiop/settings.py): `JANUS_URLS` (env `JANUS_URL`, comma-separated; 
 proxy), `JANUS_ADMIN_KEY` (the videoroom `admin_key`), `JANUS_EVENTS_URL` and
 `JANUS_EVENTS_SECRET` (where Janus posts its events, basic auth user `janus`).
 
-Per-participant access (optional): `room_allow(..., action="add", tokens=[t])` then
-`action="enable"` makes Janus refuse any join without a listed `token` (even with the PIN);
-remove a participant's token when their ticket ends.
+Per-participant access: `room_allow(..., action="enable")` makes Janus refuse any join
+without a listed `token` (even with the PIN). Services enable it when a room is created, add
+one token per ticket redemption and remove a person's tokens when they are removed or lose
+access (a family member whose consent ends).
 
 Several servers: `pick_server(room_key)` spreads rooms over `configured_servers()` by
 rendezvous hashing (the same room key always lands on the same server while it is up; a

@@ -53,6 +53,9 @@ class JoinTicket(models.Model):
     # Janus events name participants by these ids, which is how presence finds the user.
     feed_id = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
     screen_feed_id = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
+    # The room's access list entry this redemption added (Janus refuses any join without
+    # one, even with the PIN); removed when the person is removed or loses access.
+    janus_token = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"join ticket {self.pk}"

@@ -64,6 +64,7 @@ NOT_ADMITTED = "Wait until staff let you in."
 ROOM_CLOSED = "This session's room is closed."
 LOCKED = "The room is locked: nobody new can come in."
 IN_PERSON = "This session meets in person, not by video: see My week for the address."
+VIDEO_DOWN = "Video is not available right now. Trying again…"
 
 
 class Refused(Exception):
@@ -152,10 +153,21 @@ def room_ensure(session: Session, *, now: datetime | None = None) -> Room:
             except janus.JanusError as error:
                 if error.code != janus.ROOM_EXISTS:
                     raise janus.JanusUnavailable(str(error)) from error
+            # Only holders of a token we add at redemption may join, PIN or not.
+            _allow(server, room, "enable")
             room.janus_created_at = now
             room.save(update_fields=["janus_created_at"])
             transaction.on_commit(lambda: schedule_room_close(room))
     return room
+
+
+def _allow(
+    server: janus.JanusServer, room: Room, action: str, tokens: list[str] | None = None
+) -> None:
+    try:
+        janus.room_allow(server, room=room.number, secret=room.secret, action=action, tokens=tokens)
+    except janus.JanusError as error:
+        raise janus.JanusUnavailable(str(error)) from error
 
 
 def _room_insert(session: Session) -> Room:
@@ -283,11 +295,15 @@ def ticket_redeem(
         raise Refused(409, NOT_ADMITTED)
     feed_id = _new_feed_id()
     screen_id = _new_feed_id() if is_staff else None
+    janus_token = secrets.token_urlsafe(24)
     claimed = JoinTicket.objects.filter(pk=ticket.pk, used_at__isnull=True).update(
-        used_at=now, feed_id=feed_id, screen_feed_id=screen_id
+        used_at=now, feed_id=feed_id, screen_feed_id=screen_id, janus_token=janus_token
     )
     if claimed != 1:
         raise Refused(403, BAD_TICKET)
+    server = janus.server_for_url(ticket.room.server_url)
+    # On Janus's access list for this room (JanusUnavailable rolls the claim back).
+    _allow(server, ticket.room, "add", [janus_token])
     if is_staff:
         Participant.objects.update_or_create(
             session=session,
@@ -308,11 +324,11 @@ def ticket_redeem(
         object_id=ticket.pk,
         **audit_about(client, family),
     )
-    server = janus.server_for_url(ticket.room.server_url)
     return {
         "janus_url": server.browser_url,
         "room": ticket.room.number,
         "pin": ticket.room.pin,
+        "janus_token": janus_token,
         "feed_id": feed_id,
         "screen_feed_id": screen_id,
         "display": display_name(user, client),
@@ -523,11 +539,22 @@ def participant_control(
 
 
 def _kick_from_janus(session: Session, user_id: int) -> None:
+    """Off the room's access list first (no way back in, even with the PIN), then out."""
     room = Room.objects.filter(session=session).first()
     if room is None or not room.is_live:
         return
     feeds = Presence.objects.filter(room=room, user_id=user_id, left_at__isnull=True)
     server = janus.server_for_url(room.server_url)
+    tokens = list(
+        JoinTicket.objects.filter(room=room, user_id=user_id)
+        .exclude(janus_token="")
+        .values_list("janus_token", flat=True)
+    )
+    if tokens:
+        try:
+            _allow(server, room, "remove", tokens)
+        except janus.JanusUnavailable:
+            log.warning("could not withdraw the tokens of a participant of room %s", room.pk)
     for feed_id in feeds.values_list("feed_id", flat=True):
         try:
             janus.room_kick(server, room=room.number, secret=room.secret, participant_id=feed_id)

@@ -209,6 +209,8 @@ def redeem(request: HttpRequest) -> JsonResponse:
         )
     except services.Refused as refused:
         return JsonResponse({"detail": refused.detail}, status=refused.status)
+    except janus.JanusUnavailable:
+        return JsonResponse({"detail": services.VIDEO_DOWN}, status=503)
     return JsonResponse(answer)
 
 

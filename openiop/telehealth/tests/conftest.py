@@ -59,6 +59,8 @@ class FakeJanus:
     rooms: dict[int, dict[str, Any]] = field(default_factory=dict)
     destroyed: list[int] = field(default_factory=list)
     kicked: list[int] = field(default_factory=list)
+    allowed: dict[int, set[str]] = field(default_factory=dict)  # the rooms' access lists
+    acl_on: set[int] = field(default_factory=set)  # rooms whose access list is enforced
     down: bool = False
     creates: int = 0
 
@@ -82,6 +84,19 @@ class FakeJanus:
         self._check()
         self.kicked.append(participant_id)
 
+    def room_allow(
+        self, server: Any, *, room: int, secret: str, action: str, tokens: list[str] | None = None
+    ) -> list[str]:
+        self._check()
+        allowed = self.allowed.setdefault(room, set())
+        if action == "add":
+            allowed.update(tokens or [])
+        elif action == "remove":
+            allowed.difference_update(tokens or [])
+        elif action == "enable":
+            self.acl_on.add(room)
+        return sorted(allowed)
+
 
 @pytest.fixture
 def fake_janus(monkeypatch: pytest.MonkeyPatch, settings: Any) -> FakeJanus:
@@ -93,6 +108,7 @@ def fake_janus(monkeypatch: pytest.MonkeyPatch, settings: Any) -> FakeJanus:
     monkeypatch.setattr(janus, "room_create", fake.room_create)
     monkeypatch.setattr(janus, "room_destroy", fake.room_destroy)
     monkeypatch.setattr(janus, "room_kick", fake.room_kick)
+    monkeypatch.setattr(janus, "room_allow", fake.room_allow)
     return fake
 
 

@@ -169,6 +169,7 @@ def test_revoking_the_consent_ends_the_seat_the_feed_and_the_ticket_at_once(
 
     assert Participant.objects.get(user=world.fay).state == ParticipantState.LEFT
     assert fake_janus.kicked == [feed]  # Janus drops her feed after the commit
+    assert fake_janus.allowed[room.number] == set()  # and her token: the PIN alone won't do
     assert redeem(fay, spare["token"], spare["room"]).status_code == 403
     assert fay.get(f"/sessions/{family_now.pk}/room/state/").status_code == 404
     assert fay.get(f"/sessions/{family_now.pk}/join/").status_code == 404

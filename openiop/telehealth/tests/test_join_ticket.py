@@ -177,6 +177,22 @@ def test_redeem_gives_the_pin_once(
     assert replay.status_code == 403 and replay.json()["detail"] == services.BAD_TICKET
     types = list(AuditEvent.objects.values_list("object_type", flat=True))
     assert "telehealth.join_ticket" in types and "telehealth.room_entry" in types
+    # The room only lets in holders of a token put on its access list at redemption.
+    assert room.number in fake_janus.acl_on
+    assert fake_janus.allowed[room.number] == {answer["janus_token"]}
+
+
+def test_janus_down_at_redemption_is_503_and_the_ticket_stays_usable(
+    world: World, group_now, fake_janus: FakeJanus, client: HttpClient
+) -> None:
+    _admitted(world, group_now, world.alex.user)
+    body = _ticket(client, world.alex.user, group_now.pk).json()
+    fake_janus.down = True
+    down = _redeem(client, world.alex.user, body["token"], body["room"])
+    assert down.status_code == 503 and "not available" in down.json()["detail"]
+    assert JoinTicket.objects.get().used_at is None  # the claim rolled back with it
+    fake_janus.down = False
+    assert _redeem(client, world.alex.user, body["token"], body["room"]).status_code == 200
 
 
 def test_expired_ticket_is_refused(

@@ -64,3 +64,66 @@ def test_tickets_refused_outside_the_window_make_no_room(
         client, api_headers(world.blair.user), f"/api/v1/sessions/{later.pk}/join-ticket", {}
     )
     assert denied.status_code == 404
+
+
+def test_only_a_redeemed_token_opens_the_room_and_removal_withdraws_it(
+    world: World, session, janus_settings: JanusNetns, client: HttpClient
+) -> None:
+    """The PIN alone is not enough: Janus checks the room's access list, which gets one token
+    per redemption; removing the person takes their token off, so even a page (or anyone)
+    still holding the PIN and token cannot come back in."""
+    ticket = api_post(
+        client, api_headers(world.fran), f"/api/v1/sessions/{session.pk}/join-ticket", {}
+    ).json()
+    answer = api_post(
+        client,
+        api_headers(world.fran),
+        "/api/v1/telehealth/tickets/redeem",
+        {"token": ticket["token"], "room": ticket["room"]},
+    ).json()
+    server = janus_settings.server
+    join = {"request": "join", "ptype": "publisher", "room": answer["room"], "pin": answer["pin"]}
+    with janus.videoroom(server) as holder:
+        holder.send({**join, "token": answer["janus_token"]})
+        assert holder.wait_for("joined")["room"] == answer["room"]
+    with janus.videoroom(server) as stranger:
+        stranger.send(join)  # the PIN without a token
+        with pytest.raises(janus.JanusError) as refused:
+            stranger.wait_for("joined")
+        assert refused.value.code == janus.UNAUTHORIZED
+    # A client let in and then removed: their token no longer opens the room.
+    services.prejoin_complete(
+        user=world.alex.user,
+        session=session,
+        client=world.alex,
+        answers=services.PrejoinAnswers(
+            rtt_ms=40,
+            throughput_kbps=2000,
+            camera_ok=True,
+            mode="video",
+            private=True,
+            address="1 Test Lane",
+            city="Testville",
+            region="IL",
+            postal_code="60000",
+            country="US",
+        ),
+    )
+    services.participants_admit(session=session, actor=world.fran)
+    alex_ticket = api_post(
+        client, api_headers(world.alex.user), f"/api/v1/sessions/{session.pk}/join-ticket", {}
+    ).json()
+    alex = api_post(
+        client,
+        api_headers(world.alex.user),
+        "/api/v1/telehealth/tickets/redeem",
+        {"token": alex_ticket["token"], "room": alex_ticket["room"]},
+    ).json()
+    services.participant_control(
+        session=session, actor=world.fran, user_id=world.alex.user.pk, action="remove"
+    )
+    with janus.videoroom(server) as removed:
+        removed.send({**join, "token": alex["janus_token"]})
+        with pytest.raises(janus.JanusError) as again:
+            removed.wait_for("joined")
+        assert again.value.code == janus.UNAUTHORIZED

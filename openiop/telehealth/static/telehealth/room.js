@@ -109,7 +109,8 @@
     var r = await post(cfg.redeem, { token: t.body.token, room: t.body.room });
     if (r.status !== 200) {
       st.phase = "waiting";
-      if (r.status !== 409) { say(r.body.detail || "You can't join right now."); }
+      if (r.status === 503 || r.status === 0) { fallback(r.body.detail); scheduleRetry(10000); }
+      else if (r.status !== 409) { say(r.body.detail || "You can't join right now."); }
       return;
     }
     st.info = r.body;
@@ -166,7 +167,7 @@
       opaqueId: "openiop-" + info.feed_id,
       success: function (h) {
         st.pub = h;
-        h.send({ message: { request: "join", ptype: "publisher", room: info.room, pin: info.pin, id: info.feed_id, display: info.display } });
+        h.send({ message: { request: "join", ptype: "publisher", room: info.room, pin: info.pin, token: info.janus_token, id: info.feed_id, display: info.display } });
       },
       error: function (e) { lost(e); },
       iceState: function (s) { if (s === "failed") { lost("ice " + s); } },
@@ -249,7 +250,7 @@
       opaqueId: "openiop-sub-" + info.feed_id,
       success: function (h) {
         feed.handle = h;
-        h.send({ message: { request: "join", ptype: "subscriber", room: info.room, pin: info.pin, streams: [{ feed: pub.id }] } });
+        h.send({ message: { request: "join", ptype: "subscriber", room: info.room, pin: info.pin, token: info.janus_token, streams: [{ feed: pub.id }] } });
       },
       error: function () { dropFeed(pub.id); },
       onmessage: function (msg, jsep) {
@@ -351,7 +352,7 @@
         opaqueId: "openiop-screen-" + st.info.feed_id,
         success: function (h) {
           st.screen = h; syncButtons();
-          h.send({ message: { request: "join", ptype: "publisher", room: st.info.room, pin: st.info.pin, id: st.info.screen_feed_id, display: st.info.display + " (screen)" } });
+          h.send({ message: { request: "join", ptype: "publisher", room: st.info.room, pin: st.info.pin, token: st.info.janus_token, id: st.info.screen_feed_id, display: st.info.display + " (screen)" } });
         },
         onmessage: function (msg, jsep) {
           if (msg.videoroom === "joined") {
