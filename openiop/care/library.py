@@ -37,6 +37,11 @@ class ExerciseDef:
     def is_builtin(self) -> bool:
         return self.key.startswith("builtin:")
 
+    @property
+    def exercise_id(self) -> int | None:
+        """The program item's row id (None for a built-in)."""
+        return None if self.is_builtin else int(self.key.split(":", 1)[1])
+
 
 def _f(name: str, label: str, kind: str, *choices: str, help: str = "") -> dict[str, Any]:
     spec: dict[str, Any] = {"name": name, "label": label, "type": kind}

@@ -34,6 +34,7 @@ from openiop.care.selectors import (
     OBJECT_HOMEWORK,
     OBJECT_PLAN,
     end_of_day,
+    may_curate_library,
     may_write_care,
     today_in,
 )
@@ -322,6 +323,21 @@ def exercise_add(
     )
     _audit(actor, Action.CREATE, "exercise", exercise.pk, None)
     return exercise
+
+
+@transaction.atomic
+def exercise_retire(*, exercise: Exercise, actor: User) -> None:
+    """Take a program's own item out of the library: it can no longer be assigned; clients
+    who have it keep it, and what they handed in stays. Its program's directors and
+    clinicians only."""
+    exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
+    if not may_curate_library(actor, exercise.program_id):
+        raise PermissionDenied("Not a library of your program.")
+    if not exercise.is_active:
+        raise CareRefused("That exercise is already out of the library.")
+    exercise.is_active = False
+    exercise.save(update_fields=["is_active"])
+    _audit(actor, Action.UPDATE, "exercise", exercise.pk, None)
 
 
 # Homework ------------------------------------------------------------------------------------

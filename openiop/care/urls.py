@@ -24,6 +24,7 @@ urlpatterns = [
     # Staff, the program's library
     path("care/library/", homework.library, name="library"),
     path("care/library/new/", homework.library_new, name="library_new"),
+    path("care/library/<int:exercise_id>/retire/", homework.library_retire, name="library_retire"),
     # The client's own
     path("me/plan/", client.my_plan, name="my_plan"),
     path("me/homework/", client.my_homework, name="my_homework"),

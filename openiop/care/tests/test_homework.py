@@ -308,6 +308,22 @@ def test_library_item_added_by_a_director_can_be_assigned(world: World, login_as
     occurrence.refresh_from_db()
     assert occurrence.answers == {"q1": "23:15", "q2": 4, "q3": "Once"}
 
+    # Retired from the library: no longer offered or assignable; Alex keeps what was done.
+    other = login_as(world.birch_director).post(f"/care/library/{exercise.pk}/retire/")
+    assert other.status_code == 404  # another program's director
+    library = login_as(world.dale).get("/care/library/").content.decode()
+    assert "Retire Sleep log" in library
+    retired = login_as(world.dale).post(f"/care/library/{exercise.pk}/retire/")
+    assert retired.status_code == 302
+    assert not Exercise.objects.get(pk=exercise.pk).is_active
+    assert "Retire Sleep log" not in login_as(world.dale).get("/care/library/").content.decode()
+    refused = login_as(world.casey).post(
+        f"/clients/{world.alex.pk}/homework/assign/",
+        {"exercise": f"program:{exercise.pk}", "due_on": "2026-03-06", "repeat": "none"},
+    )
+    assert refused.status_code == 400 and Occurrence.objects.count() == 1
+    assert _client_http(world).get(f"/me/homework/{occurrence.pk}/").status_code == 200
+
 
 def test_other_programs_library_items_cannot_be_assigned(world: World, login_as: Login) -> None:
     enroll(world.alex)

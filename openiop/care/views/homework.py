@@ -13,9 +13,11 @@ from openiop.accounts.models import Role, User
 from openiop.care import selectors as sel
 from openiop.care.forms import AssignForm, ExerciseForm, ReviewForm, answer_rows
 from openiop.care.library import fields_as_text, library_for
+from openiop.care.models import Exercise
 from openiop.care.services import (
     CareRefused,
     exercise_add,
+    exercise_retire,
     homework_assign,
     homework_review,
     homework_withdraw,
@@ -178,3 +180,24 @@ def library_new(request: HttpRequest) -> HttpResponse:
             return redirect("care:library")
     context = {"form": form, "program": program, "programs": programs}
     return render(request, "care/library_new.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def library_retire(request: HttpRequest, exercise_id: int) -> HttpResponse:
+    """Take one of the program's own exercises out of the library (404 for anything else)."""
+    user = _user(request)
+    programs = _programs_for(user)
+    exercise = Exercise.objects.filter(pk=exercise_id, program__in=programs, is_active=True).first()
+    if exercise is None:
+        raise Http404
+    try:
+        exercise_retire(exercise=exercise, actor=user)
+    except CareRefused as error:
+        messages.warning(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"“{exercise.title}” is out of the library. Clients who have it keep it.",
+        )
+    return redirect("care:library")
