@@ -1,9 +1,10 @@
 """The inbox (/inbox/) and the preferences page (/me/notifications/)."""
 
 from collections.abc import Callable
-from datetime import time
+from datetime import UTC, datetime, time
 from typing import Any
 
+import time_machine
 from django.db import transaction
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -17,6 +18,11 @@ from openiop.notify.services import notify_send, staff_task_add
 Login = Callable[[User], HttpClient]
 
 
+# Midday in Chicago: outside every test person's quiet hours, so delivery is at once.
+MIDDAY = datetime(2026, 3, 4, 18, 0, tzinfo=UTC)
+
+
+@time_machine.travel(MIDDAY, tick=False)
 def _inbox_message(user: User, key: str = "k1") -> Message:
     with transaction.atomic():
         (message,) = notify_send(
