@@ -42,7 +42,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         programs = {slug: self._program(slug, *rest) for slug, *rest in data.PROGRAMS}
         for email, role, name, slug, secret in data.STAFF:
-            user = self._user(email, role, name)
+            zone = programs[slug].time_zone if slug else "UTC"  # staff work in their program's
+            user = self._user(email, role, name, time_zone=zone)
             if (
                 user.requires_mfa
                 and not user.totpdevice_set.filter(  # type: ignore[attr-defined]
@@ -75,7 +76,8 @@ class Command(BaseCommand):
                     actor=None,
                 )
         for email, name in data.FAMILY:
-            self._user(email, "family", name)
+            # Sam's family member lives where Sam's program is: times shown in its zone.
+            self._user(email, "family", name, time_zone="America/Chicago")
         seed_onboarding()
         seed_referral()
         self._discharged_client(programs)
@@ -139,10 +141,14 @@ class Command(BaseCommand):
         )
         discharge_summary_sign(summary=summary, actor=clinician)
 
-    def _user(self, email: str, role: str, name: str) -> User:
+    def _user(self, email: str, role: str, name: str, time_zone: str = "UTC") -> User:
         existing = User.objects.filter(email=email).first()
         return existing or user_create(
-            email=email, role=role, password=data.DEMO_PASSWORD, display_name=name
+            email=email,
+            role=role,
+            password=data.DEMO_PASSWORD,
+            display_name=name,
+            time_zone=time_zone,
         )
 
     def _print_logins(self) -> None:
