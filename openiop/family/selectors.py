@@ -15,7 +15,7 @@ from django.utils import timezone
 from openiop.accounts.models import User
 from openiop.audit.models import Action
 from openiop.audit.services import audit_record
-from openiop.notes.models import NoteKind, ProgressNote
+from openiop.notes.models import NoteKind, NoteStatus, ProgressNote
 from openiop.resources.family import active_consents, consent_for, consent_reason
 from openiop.resources.models import FamilyConsent, FamilyScope
 from openiop.scheduling.models import Attendance, Booking, BookingStatus, Session, SessionKind
@@ -174,15 +174,15 @@ def client_attendance(
 
 def family_session_notes(consent: FamilyConsent) -> list[ProgressNote]:
     """The client's signed notes of family sessions, newest first, with their addenda (two
-    queries). Drafts, notes of any other kind of session, the session facts (which hold the
-    client's confirmed location), billing codes and psychotherapy notes (another table) are
-    never part of it."""
+    queries). Drafts, notes awaiting co-signature, notes of any other kind of session, the
+    session facts (which hold the client's confirmed location), billing codes and
+    psychotherapy notes (another table) are never part of it."""
     return list(
         ProgressNote.objects.filter(
             client_id=consent.client_id,
             kind=NoteKind.FAMILY,
             session__kind=SessionKind.FAMILY,
-            signed_at__isnull=False,
+            status=NoteStatus.SIGNED,  # not while it awaits a supervisor's co-signature
         )
         .select_related("session", "signed_by")
         .prefetch_related("addenda")
