@@ -97,6 +97,9 @@ class Draft(models.Model):
     version = models.ForeignKey(InstrumentVersion, on_delete=models.CASCADE, related_name="+")
     answers = models.JSONField(default=dict)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The answers so far fire a risk rule (set on every save), so the sweep for unfinished
+    # risky questionnaires looks at these rows only.
+    risky = models.BooleanField(default=False)
     # Raised when a risky answer sat in a questionnaire the client did not finish
     # (`services.risky_drafts_alert`); submitting it later does not raise a second one.
     alert = models.ForeignKey(

@@ -158,6 +158,7 @@ def _more_severe(result: Result, alert: Alert) -> bool:
 # A questionnaire left unfinished this long with a risky answer in it alerts the care team.
 ABANDONED_AFTER = timedelta(minutes=30)
 UNFINISHED = " (answered in a questionnaire the client has not finished)"
+SWEEP_BATCH = 500  # drafts per run; the clock runs it again a minute later
 
 
 def risky_drafts_alert(*, now: datetime | None = None) -> int:
@@ -167,11 +168,11 @@ def risky_drafts_alert(*, now: datetime | None = None) -> int:
     how many alerts it raised."""
     now = now or timezone.now()
     raised = 0
-    stale = Draft.objects.filter(alert__isnull=True, updated_at__lte=now - ABANDONED_AFTER)
-    for draft in stale.select_related("version").order_by("pk")[:500]:
-        result = score(instruments.parsed(draft.version), draft.answers)
-        if not result.risks:
-            continue
+    stale = Draft.objects.filter(
+        risky=True, alert__isnull=True, updated_at__lte=now - ABANDONED_AFTER
+    )
+    for draft in stale.select_related("version").order_by("pk")[:SWEEP_BATCH]:
+        result = score(instruments.parsed(draft.version), draft.answers)  # severity, reasons
         with transaction.atomic():
             locked = Draft.objects.select_for_update().filter(pk=draft.pk, alert__isnull=True)
             current = locked.select_related("client").first()
@@ -239,6 +240,7 @@ def draft_save(
         draft = Draft(client=client, instrument=loaded.instrument)
     draft.version = loaded.version
     draft.answers = answers
+    draft.risky = bool(score(loaded.definition, answers).risks)
     draft.updated_at = timezone.now()
     draft.save()
     audit_record(

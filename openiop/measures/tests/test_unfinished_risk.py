@@ -10,7 +10,7 @@ import time_machine
 from django.core.management import call_command
 
 from openiop.conftest import World
-from openiop.measures import instruments
+from openiop.measures import instruments, services
 from openiop.measures.instruments import Loaded
 from openiop.measures.models import Draft
 from openiop.measures.services import draft_save, response_submit, risky_drafts_alert
@@ -58,9 +58,24 @@ def test_an_abandoned_risky_answer_alerts_once_after_30_minutes(world: World) ->
 def test_a_draft_without_a_risky_answer_raises_nothing(world: World) -> None:
     with time_machine.travel(START, tick=False) as clock:
         _answer(world, "phq9", {"1": 3, "2": 3, "9": 0})
+        assert not Draft.objects.get().risky
         clock.move_to(START + timedelta(hours=5))
         assert risky_drafts_alert() == 0
     assert not Alert.objects.exists()
+
+
+def test_older_unfinished_drafts_without_risk_never_hold_up_a_risky_one(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep reads only drafts whose saved answers were risky, so however many harmless
+    drafts lie abandoned ahead of it, a risky one is reached on the next run."""
+    monkeypatch.setattr(services, "SWEEP_BATCH", 1)
+    with time_machine.travel(START, tick=False) as clock:
+        _answer(world, "gad7", {"1": 2})  # older, harmless, never finished
+        _answer(world, "phq9", {"1": 1, "9": 1})
+        clock.move_to(START + timedelta(hours=1))
+        assert risky_drafts_alert() == 1
+    assert Alert.objects.get().severity == "moderate"
 
 
 def test_finishing_with_more_severe_answers_raises_the_higher_alert(world: World) -> None:
