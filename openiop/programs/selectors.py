@@ -422,6 +422,16 @@ def care_team_of(client: Client) -> QuerySet[CareTeamMember]:
     )
 
 
+def primary_clinician(client_id: int) -> User | None:
+    """The client's primary clinician, if they have one and the account is active."""
+    seat = (
+        CareTeamMember.objects.filter(client_id=client_id, role=CareTeamRole.PRIMARY)
+        .select_related("user")
+        .first()
+    )
+    return seat.user if seat and seat.user.is_active else None
+
+
 def care_team_candidates(client: Client) -> QuerySet[User]:
     """Staff of the client's program who could join the care team and are not on it yet."""
     return (

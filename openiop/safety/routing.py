@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 
 from openiop.accounts.models import Role, User
-from openiop.programs.models import CareTeamMember, CareTeamRole, Program, ProgramStaff
+from openiop.programs.models import Program, ProgramStaff
+from openiop.programs.selectors import primary_clinician
 from openiop.safety.models import Alert, AlertStep, OnCallShift, Severity, StaffHours
 from openiop.scheduling.models import Closure
 
@@ -81,15 +82,6 @@ def on_call_users(program_id: int, at: datetime) -> QuerySet[User]:
     )
 
 
-def primary_clinician(alert: Alert) -> User | None:
-    seat = (
-        CareTeamMember.objects.filter(client_id=alert.client_id, role=CareTeamRole.PRIMARY)
-        .select_related("user")
-        .first()
-    )
-    return seat.user if seat and seat.user.is_active else None
-
-
 def directors(program: Program) -> list[User]:
     return list(
         User.objects.filter(
@@ -105,7 +97,7 @@ def recipients_for(alert: Alert, step: int, at: datetime) -> list[User]:
     program = alert.client.program
     shift = shift_at(program, at)
     if step == AlertStep.FIRST:
-        primary = primary_clinician(alert)
+        primary = primary_clinician(alert.client_id)
         if primary is not None and is_working(primary, program, at):
             return [primary]
         if shift is not None and shift.primary.is_active:

@@ -14,6 +14,7 @@ from openiop.accounts.models import Role, User
 from openiop.audit.models import Action
 from openiop.audit.services import audit_record
 from openiop.programs.models import Client, EmergencyContact, Program
+from openiop.programs.selectors import primary_clinician
 from openiop.safety import delivery
 from openiop.safety.models import (
     Alert,
@@ -368,9 +369,7 @@ def safety_plan_sign(*, plan: SafetyPlan, actor: User) -> SafetyPlan:
 def _schedule_review_reminder(plan: SafetyPlan) -> None:
     """A reminder for the primary clinician on the review date, 09:00 in the program's zone.
     Without the gateway the due plan shows on the clinician's home page (staff_home panel)."""
-    from openiop.safety.routing import primary_clinician
-
-    clinician = primary_clinician(Alert(client=plan.client))
+    clinician = primary_clinician(plan.client_id)
     if clinician is None:
         return
     program = plan.client.program

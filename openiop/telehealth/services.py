@@ -22,8 +22,9 @@ from openiop.accounts.models import Role, User
 from openiop.audit.models import Action
 from openiop.audit.services import audit_record, audit_record_many
 from openiop.notify.services import notify_send
-from openiop.programs.models import CareTeamMember, CareTeamRole, Client
+from openiop.programs.models import Client
 from openiop.programs.onboarding import telehealth_consent_signed
+from openiop.programs.selectors import primary_clinician
 from openiop.resources.family import consent_reason, family_join_consent
 from openiop.resources.models import FamilyConsent
 from openiop.safety.services import location_confirm
@@ -405,6 +406,7 @@ def prejoin_complete(
         if participant is None:
             participant = Participant(session=session, user=user)
         keep_in = participant.state == ParticipantState.ADMITTED
+        asked_before = participant.wants_message  # as loaded (False for a new row)
         participant.is_staff = is_staff
         participant.state = (
             ParticipantState.ADMITTED if is_staff or keep_in else ParticipantState.WAITING
@@ -425,10 +427,6 @@ def prejoin_complete(
         participant.hand_raised = False
         if is_staff and participant.admitted_at is None:
             participant.admitted_at = now
-        asked_before = (
-            participant.pk is not None
-            and Participant.objects.filter(pk=participant.pk, wants_message=True).exists()
-        )
         participant.save()
         audit_record(
             actor=user,
@@ -447,15 +445,10 @@ def _tell_staff_client_cannot_talk(session: Session, client: Client) -> None:
     facilitator and the client's primary clinician get a message at once (email and in-app)
     with a link to the room, naming nobody and nothing clinical; the waiting list shows who
     it is."""
-    primary = (
-        CareTeamMember.objects.filter(
-            client=client, role=CareTeamRole.PRIMARY, user__is_active=True
-        )
-        .values_list("user_id", flat=True)
-        .first()
-    )
+    primary = primary_clinician(client.pk)
     recipients = User.objects.filter(
-        pk__in=[pk for pk in (session.facilitator_id, primary) if pk], is_active=True
+        pk__in=[pk for pk in (session.facilitator_id, primary and primary.pk) if pk],
+        is_active=True,
     )
     zone = ZoneInfo(session.program.time_zone)
     starts = timezone.localtime(session.starts_at, zone)
