@@ -78,16 +78,17 @@ def client_schedule(consent: FamilyConsent, now: datetime, zone: ZoneInfo) -> li
         .select_related("in_person_location")
         .order_by("starts_at", "pk")
     )
-    return [
-        FamilySession(
-            session=s,
-            local_start=s.starts_at.astimezone(zone),
-            local_end=s.ends_at.astimezone(zone),
-            is_family=s.kind == SessionKind.FAMILY,
-            joinable=_joinable(s, now),
-        )
-        for s in sessions
-    ]
+    return [_family_session(s, now, zone) for s in sessions]
+
+
+def _family_session(session: Session, now: datetime, zone: ZoneInfo) -> FamilySession:
+    return FamilySession(
+        session=session,
+        local_start=session.starts_at.astimezone(zone),
+        local_end=session.ends_at.astimezone(zone),
+        is_family=session.kind == SessionKind.FAMILY,
+        joinable=_joinable(session, now),
+    )
 
 
 def _joinable(session: Session, now: datetime) -> bool:
@@ -127,13 +128,7 @@ def family_sessions_open_now(
         if session.pk in shown or not _joinable(session, now):
             continue
         allowed_by.append(consents[booking.client_id])
-        shown[session.pk] = FamilySession(
-            session=session,
-            local_start=session.starts_at.astimezone(zone),
-            local_end=session.ends_at.astimezone(zone),
-            is_family=True,
-            joinable=True,
-        )
+        shown[session.pk] = _family_session(session, now, zone)
     if allowed_by:
         with transaction.atomic():
             for consent in allowed_by:

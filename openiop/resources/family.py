@@ -110,7 +110,8 @@ class UserHooks:
 access_ended = UserHooks()
 access_ended_register = access_ended.register
 
-# Whenever one of a family user's consents is revoked (not only the last), apps to the right
+# When one of a family user's consents is revoked and others remain, apps to the right
 # re-check what that person holds open right now (telehealth: their seat in a live room).
+# (Revoking the last one calls `access_ended` instead, which telehealth also listens to.)
 consent_revoked = UserHooks()
 consent_revoked_register = consent_revoked.register

@@ -446,8 +446,9 @@ def family_consent_revoke(*, consent: FamilyConsent, actor: User) -> FamilyConse
         reason="revoked",
     )
     person = consent.family_user
-    family.consent_revoked(person)
-    if not family.has_active_consent(person):
+    if family.has_active_consent(person):
+        family.consent_revoked(person)
+    else:
         family_access_end(user=person, actor=actor)
     return consent
 
