@@ -59,15 +59,20 @@ def test_an_in_person_session_counts_in_the_weeks_hours(world: World) -> None:
     assert week.billable_days == 1
 
 
+# A Wednesday morning in Chicago: both sessions below fall on the same day wherever the test
+# runs (a start near midnight used to push the later one into the next day).
+WEDNESDAY_9AM = datetime(2026, 11, 18, 9, 0, tzinfo=CHICAGO)
+
+
 def test_my_week_shows_the_address_instead_of_join(world: World, login_as: Login) -> None:
     place = _location(world)
-    start = timezone.now() + timedelta(minutes=5)
+    start = WEDNESDAY_9AM + timedelta(minutes=5)
     in_person = make_session(world.program, world.fran, start, minutes=60)
     Session.objects.filter(pk=in_person.pk).update(in_person_location=place)
     online = make_session(world.program, world.gale, start + timedelta(hours=2), minutes=60)
     book(in_person, world.alex)
     book(online, world.alex)
-    with time_machine.travel(start + timedelta(hours=2, minutes=1)):
+    with time_machine.travel(start + timedelta(hours=2, minutes=1), tick=False):
         page = login_as(world.alex.user).get("/my-week/").content.decode()
     assert "Northside Community Center (demo)" in page
     assert "100 Example Ave, Chicago, IL 60614" in page
@@ -79,19 +84,21 @@ def test_staff_day_session_and_roster_pages_say_where(world: World, login_as: Lo
     """Fran's day shows the partner address instead of "Start / open room" for the session
     held in person; its session and roster pages say where too."""
     place = _location(world)
-    start = timezone.now().replace(microsecond=0) + timedelta(minutes=30)
-    in_person = make_session(world.program, world.fran, start, minutes=60)
-    Session.objects.filter(pk=in_person.pk).update(in_person_location=place)
-    online = make_session(world.program, world.fran, start + timedelta(hours=2), minutes=60)
-    book(in_person, world.alex)
-    fran = login_as(world.fran)
-    day = timezone.localdate(start, ZoneInfo(world.fran.time_zone))
-    page = fran.get(f"/schedule/day/?date={day:%Y-%m-%d}").content.decode()
-    assert "In person at Northside Community Center (demo), 100 Example Ave" in page
-    assert f"/sessions/{in_person.pk}/join/" not in page
-    assert f"/sessions/{online.pk}/join/" in page
-    for path in (f"/schedule/sessions/{in_person.pk}/", f"/sessions/{in_person.pk}/roster/"):
-        assert "In person at Northside Community Center (demo)" in fran.get(path).content.decode()
+    with time_machine.travel(WEDNESDAY_9AM, tick=False):
+        start = WEDNESDAY_9AM + timedelta(minutes=30)
+        in_person = make_session(world.program, world.fran, start, minutes=60)
+        Session.objects.filter(pk=in_person.pk).update(in_person_location=place)
+        online = make_session(world.program, world.fran, start + timedelta(hours=2), minutes=60)
+        book(in_person, world.alex)
+        fran = login_as(world.fran)
+        day = timezone.localdate(start, ZoneInfo(world.fran.time_zone))
+        page = fran.get(f"/schedule/day/?date={day:%Y-%m-%d}").content.decode()
+        assert "In person at Northside Community Center (demo), 100 Example Ave" in page
+        assert f"/sessions/{in_person.pk}/join/" not in page
+        assert f"/sessions/{online.pk}/join/" in page
+        for path in (f"/schedule/sessions/{in_person.pk}/", f"/sessions/{in_person.pk}/roster/"):
+            page = fran.get(path).content.decode()
+            assert "In person at Northside Community Center (demo)" in page
 
 
 def test_post_sessions_takes_a_partner_location(world: World, client: HttpClient) -> None:
