@@ -243,30 +243,25 @@ LIVE = Q(withdrawn_at__isnull=True) | Q(submitted_at__isnull=False)
 
 def completion_by_goal(lineage_ids: Iterable[int], now: datetime) -> dict[int, tuple[int, int]]:
     """{goal lineage id: (done, counted)} in one query."""
-    rows = (
-        Occurrence.objects.filter(_counted(now), assignment__goal_id__in=list(lineage_ids))
-        .order_by()
-        .values("assignment__goal_id")
-        .annotate(
-            done=Count("pk", filter=Q(submitted_at__isnull=False)),
-            counted=Count("pk"),
-        )
-    )
-    return {row["assignment__goal_id"]: (row["done"], row["counted"]) for row in rows}
+    return _completion("assignment__goal_id", lineage_ids, now)
 
 
 def completion_by_client(client_ids: Iterable[int], now: datetime) -> dict[int, tuple[int, int]]:
     """{client id: (done, counted)} in one query."""
+    return _completion("client_id", client_ids, now)
+
+
+def _completion(key: str, ids: Iterable[int], now: datetime) -> dict[int, tuple[int, int]]:
     rows = (
-        Occurrence.objects.filter(_counted(now), client_id__in=list(client_ids))
+        Occurrence.objects.filter(_counted(now), **{f"{key}__in": list(ids)})
         .order_by()
-        .values("client_id")
+        .values(key)
         .annotate(
             done=Count("pk", filter=Q(submitted_at__isnull=False)),
             counted=Count("pk"),
         )
     )
-    return {row["client_id"]: (row["done"], row["counted"]) for row in rows}
+    return {row[key]: (row["done"], row["counted"]) for row in rows}
 
 
 def percent(pair: tuple[int, int]) -> int | None:
