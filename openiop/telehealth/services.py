@@ -96,19 +96,14 @@ def check_window(*, session: Session, user: User, now: datetime) -> None:
     raise Refused(403, opens_at_text(session, user))
 
 
-def check_client(
-    *, session: Session, client: Client | None, user: User | None = None
-) -> Participant | None:
+def check_client(*, session: Session, client: Client | None, user: User) -> Participant | None:
     """A client needs a signed telehealth consent; a client or family member who was removed
     stays out. Returns their participant row (None for staff, who are never held back)."""
     if client is not None and not telehealth_consent_signed(client):
         raise Refused(403, NEEDS_CONSENT)
-    guest_id = client.user_id if client is not None else None
-    if guest_id is None and user is not None and user.role == Role.FAMILY:
-        guest_id = user.pk
-    if guest_id is None:
+    if user.is_staff_role:
         return None
-    participant = Participant.objects.filter(session=session, user_id=guest_id).first()
+    participant = Participant.objects.filter(session=session, user=user).first()
     if participant is not None and participant.state == ParticipantState.REMOVED:
         raise Refused(403, REMOVED)
     return participant
